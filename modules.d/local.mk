@@ -1,0 +1,1 @@
+# dracut module and mkinitcpio hook.

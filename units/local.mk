@@ -1,0 +1,1 @@
+# Static units, installed into the systemd unit directory.
