@@ -1,5 +1,4 @@
-# Unit tests (Check), golden generator tests, image and VM suites.
-if HAVE_CHECK
-check_PROGRAMS +=
-TESTS +=
-endif
+# Unit tests (Check), golden generator tests. Image and VM suites run from tools/check.
+include $(top_srcdir)/tests/parser.mk
+include $(top_srcdir)/tests/ibft.mk
+include $(top_srcdir)/tests/golden.mk
