@@ -78,34 +78,56 @@ static int write_file_atomic(const char *path, const char *text, size_t len, mod
         return 0;
 }
 
-static int write_record(const Config *c, const Session *s) {
-        char rel[PATH_MAX], dir[PATH_MAX], path[PATH_MAX];
+static int write_rendered(const char *path, int (*render)(FILE *f, const Config *c, const Session *s),
+                          const Config *c, const Session *s) {
         _cleanup_erase_ char *text = NULL;
         size_t size = 0;
         FILE *f;
         int r;
 
-        r = login_record_path(s, rel, sizeof rel);
-        if (r < 0)
-                return log_error_errno(r, "Cannot name a node record for target %s.", s->target);
-        r = runtime_path(ISCSI_NODE_DIR, dir, sizeof dir);
-        if (r < 0)
-                return r;
-        if (snprintf(path, sizeof path, "%s/%s", dir, rel) >= (int) sizeof path)
-                return -ENAMETOOLONG;
-
         f = open_memstream(&text, &size);
         if (!f)
                 return log_oom();
-        r = login_write_record(f, c, s);
+        r = render(f, c, s);
         if (fclose(f) != 0 && r >= 0)
                 r = -errno;
         if (r < 0)
-                return log_error_errno(r, "Failed to format the node record: %m");
+                return log_error_errno(r, "Failed to format %s: %m", path);
         r = write_file_atomic(path, text, size, 0600);
         if (r < 0)
-                return log_error_errno(r, "Failed to write node record %s: %m", path);
+                return log_error_errno(r, "Failed to write %s: %m", path);
         return 0;
+}
+
+static int render_record(FILE *f, const Config *c, const Session *s) {
+        return login_write_record(f, c, s);
+}
+
+static int render_iface(FILE *f, const Config *c, const Session *s) {
+        return login_write_iface(f, s);
+}
+
+static int write_records(const Config *c, const Session *s) {
+        char rel[PATH_MAX], dir[PATH_MAX], path[PATH_MAX];
+        int r;
+
+        r = login_record_path(s, rel, sizeof rel);
+        if (r < 0)
+                return log_error_errno(r, "Cannot name a node record for target %s.", s->target);
+
+        if (!isempty(s->iface) && strcmp(s->iface, "default") != 0) {
+                r = runtime_path(ISCSI_IFACE_DIR, dir, sizeof dir);
+                if (r < 0 || snprintf(path, sizeof path, "%s/%s", dir, s->iface) >= (int) sizeof path)
+                        return -ENAMETOOLONG;
+                r = write_rendered(path, render_iface, c, s);
+                if (r < 0)
+                        return r;
+        }
+
+        r = runtime_path(ISCSI_NODE_DIR, dir, sizeof dir);
+        if (r < 0 || snprintf(path, sizeof path, "%s/%s", dir, rel) >= (int) sizeof path)
+                return -ENAMETOOLONG;
+        return write_rendered(path, render_record, c, s);
 }
 
 typedef struct Attempt {
@@ -356,7 +378,7 @@ static int login_session(const Config *c, const Session *s) {
         Attempt a = {};
         int r;
 
-        r = write_record(c, s);
+        r = write_records(c, s);
         if (r < 0)
                 return r;
 

@@ -80,3 +80,13 @@ int login_write_record(FILE *f, const Config *c, const Session *s) {
         }
         return ferror(f) ? -EIO : 0;
 }
+
+int login_write_iface(FILE *f, const Session *s) {
+        /* An iface record binds the session to its network interface (SO_BINDTODEVICE). */
+        fputs("# Written by sd-iscsi login\n", f);
+        fprintf(f, "iface.iscsi_ifacename = %s\n", s->iface);
+        fputs("iface.transport_name = tcp\n", f);
+        if (!isempty(s->netdev))
+                fprintf(f, "iface.net_ifacename = %s\n", s->netdev);
+        return ferror(f) ? -EIO : 0;
+}
