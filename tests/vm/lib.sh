@@ -243,22 +243,27 @@ vm_key() {
 
 vm_pkgver() { dpkg-query -W -f='${Package}=${Version} ' "$@" 2>/dev/null; }
 
-# vm_cached NAME KEY BUILDFN [ARGS…]: path of the cached artefact; built by
-# BUILDFN OUT ARGS… when missing. Older versions of NAME are removed.
+# vm_cached NAME KEY BUILDFN [ARGS…]: sets VM_CACHED to the cached artefact,
+# built by BUILDFN OUT ARGS… when missing (older versions of NAME are
+# removed). Returns 1, with the build log's tail on stderr, when it fails.
 vm_cached() {
-        local name=$1 key=$2 fn=$3 out
+        local name=$1 key=$2 fn=$3 out t0
         shift 3
         out=$VM_CACHE/$name-$key
+        VM_CACHED=
         if [[ ! -s $out ]]; then
-                local t0
                 t0=$(vm_now)
                 rm -f "$VM_CACHE/$name"-*
-                "$fn" "$out.tmp" "$@" >"$VM_CACHE/$name.log" 2>&1 ||
-                        { tail -40 "$VM_CACHE/$name.log" >&2; rm -f "$out.tmp"; vm_die "building $name failed"; }
+                if ! "$fn" "$out.tmp" "$@" >"$VM_CACHE/$name.log" 2>&1; then
+                        tail -30 "$VM_CACHE/$name.log" >&2
+                        rm -f "$out.tmp"
+                        vm_log "building $name failed (log: $VM_CACHE/$name.log)"
+                        return 1
+                fi
                 mv "$out.tmp" "$out"
                 vm_log "built $name in $(vm_elapsed "$t0" "$(vm_now)") s"
         fi
-        echo "$out"
+        VM_CACHED=$out
 }
 
 # The root file system: busybox and an init that reports and powers off.
@@ -274,9 +279,10 @@ vm_build_root() {
         mke2fs -q -t ext4 -L "$label" -d "$d" "$out" 32M
 }
 
+# vm_root_image LABEL: sets VM_CACHED.
 vm_root_image() {
         local label=${1:-$VM_ROOT_LABEL}
-        vm_cached "root-$label" "$(vm_key "$VM_DIR/root/init" "$VM_DIR/lib.sh" /bin/busybox)" \
+        vm_cached "root-$label" "$(vm_key "$VM_DIR/root/init" /bin/busybox)" \
                 vm_build_root "$label"
 }
 
@@ -322,6 +328,7 @@ vm_build_peer() {
                 "$out" "$VM_KVER"
 }
 
+# Sets VM_CACHED.
 vm_peer_image() {
         vm_cached peer "$(vm_key "$VM_KVER" "$(vm_pkgver dracut-core dracut-network open-iscsi systemd)" \
                 "$VM_DIR/lib.sh" "$VM_DIR/units")" vm_build_peer
@@ -350,6 +357,15 @@ vm_boot() {
                 "$@" >"$VM_OUT/$name.qemu" 2>&1 &
         pid=$!
         VM_QEMU_PIDS+=("$pid")
+        # The demo follows the console live, through a filter.
+        local tailpid=
+        if [[ -n ${VM_STREAM_FILTER:-} ]]; then
+                # tail ends with QEMU, and the filter with it.
+                tail -n +1 -f --pid="$pid" "$VM_CONSOLE" 2>/dev/null |
+                        sed -u -E 's/\x1b\[[0-9;]*m//g' | grep --line-buffered -aE "$VM_STREAM_FILTER" &
+                tailpid=$!
+                VM_QEMU_PIDS+=("$tailpid")
+        fi
         deadline=$((SECONDS + VM_BOOT_TIMEOUT))
         while ((SECONDS < deadline)); do
                 if grep -qa 'SDI-ROOT-OK' "$VM_CONSOLE"; then
@@ -368,8 +384,18 @@ vm_boot() {
                 sleep 0.1
         done
         vm_stop_pid "$pid" 2
-        VM_QEMU_PIDS=("${VM_QEMU_PIDS[@]/$pid/}")
-        VM_QEMU_PIDS=(${VM_QEMU_PIDS[@]})
+        if [[ -n $tailpid ]]; then
+                for ((i = 0; i < 30; i++)); do
+                        kill -0 "$tailpid" 2>/dev/null || break
+                        sleep 0.1
+                done
+                vm_stop_pid "$tailpid" 1
+        fi
+        local p keep=()
+        for p in "${VM_QEMU_PIDS[@]}"; do
+                [[ $p == "$pid" || $p == "$tailpid" ]] || keep+=("$p")
+        done
+        VM_QEMU_PIDS=("${keep[@]}")
 }
 
 # vm_kmsg_time PATTERN [last]: the kernel timestamp of the first (or last)
@@ -414,9 +440,42 @@ vm_reject() {
 
 # ---------------------------------------------------------------- sd-iscsi
 
-# vm_sdiscsi_image BUILDDIR: dracut with sd-iscsi (installed from BUILDDIR)
-# and without dracut's iscsi module. Sets VM_SDI_WHY when it cannot.
+# vm_sdiscsi_image BUILDDIR: sets VM_CACHED to a dracut image with sd-iscsi
+# (installed from BUILDDIR) and without dracut's iscsi module; on failure
+# VM_SDI_WHY says why. The staged install and the private mount namespace
+# that shows it to dracut come from the image suite (tests/images/lib.sh).
 vm_sdiscsi_image() {
-        VM_SDI_WHY="not implemented yet"
-        return 1
+        local builddir=$1 stage=$VM_RUN/stage
+        VM_CACHED=
+        if [[ ! -r $VM_TOP/tests/images/lib.sh ]]; then
+                VM_SDI_WHY="no tests/images/lib.sh (the dracut module's image suite) in this tree"
+                return 1
+        fi
+        # shellcheck source=tests/images/lib.sh
+        . "$VM_TOP/tests/images/lib.sh"
+        if [[ ! -d $stage ]]; then
+                mkdir -p "$stage"
+                stage_install "$builddir" "$stage" >&2 ||
+                        { VM_SDI_WHY="make install from $builddir failed"; return 1; }
+        fi
+        if [[ ! -e $stage/usr/lib/dracut/modules.d/90sd-iscsi/module-setup.sh ]]; then
+                VM_SDI_WHY="$builddir installs no dracut module 90sd-iscsi"
+                return 1
+        fi
+        vm_cached sd-iscsi "$(vm_key "$VM_KVER" "$stage" \
+                "$(vm_pkgver dracut-core dracut-network open-iscsi systemd)" \
+                "$VM_DIR/lib.sh" "$VM_DIR/units")" vm_build_sdiscsi "$stage" ||
+                { VM_SDI_WHY="dracut failed (log: $VM_CACHE/sd-iscsi.log)"; return 1; }
+}
+
+vm_build_sdiscsi() {
+        local out=$1 stage=$2 ov etc=$VM_RUN/etc-iscsi
+        ov=$(vm_test_overlay)
+        # An empty /etc/iscsi: the image must not depend on the build host's.
+        mkdir -p "$etc"
+        in_staged_root "$stage" "$etc" dracut "${VM_DRACUT_COMMON[@]}" \
+                -m "$VM_DRACUT_BASE" --add sd-iscsi --omit iscsi \
+                --add-drivers "$VM_DRACUT_DRIVERS" --install "$VM_DRACUT_TOOLS" \
+                --include "$ov" / \
+                "$out" "$VM_KVER"
 }

@@ -22,32 +22,34 @@ VM_MCHAP_USER=sditarget VM_MCHAP_PASS=Target-Secret-7373
 
 # Images, built once per run (and cached across runs by their inputs).
 vm_scenarios_prepare() {
-        local base
-        base=$(vm_root_image "$VM_ROOT_LABEL")
+        vm_root_image "$VM_ROOT_LABEL" || vm_die "cannot build the root image"
         VM_ROOT_IMG=$VM_RUN/root.img
-        cp --sparse=always "$base" "$VM_ROOT_IMG"
-        base=$(vm_root_image "$VM_DATA_LABEL")
+        cp --sparse=always "$VM_CACHED" "$VM_ROOT_IMG"
+        vm_root_image "$VM_DATA_LABEL" || vm_die "cannot build the data image"
         VM_DATA_IMG=$VM_RUN/data.img
-        cp --sparse=always "$base" "$VM_DATA_IMG"
-        VM_PEER_IMG= VM_SDI_IMG= VM_SDI_WHY=
+        cp --sparse=always "$VM_CACHED" "$VM_DATA_IMG"
+        VM_PEER_IMG= VM_SDI_IMG= VM_SDI_WHY= VM_PEER_WHY=
 }
 
-# Builds an image on first use, so that a run of one scenario builds one.
+# vm_image_for peer|sd-iscsi: sets VM_IMAGE, building the image on first use
+# (a run of one scenario builds one image); a failed build is not retried.
 vm_image_for() {
+        VM_IMAGE=
         case $1 in
         peer)
-                [[ -n $VM_PEER_IMG ]] || VM_PEER_IMG=$(vm_peer_image) || return 1
-                echo "$VM_PEER_IMG"
+                if [[ -z $VM_PEER_IMG && -z $VM_PEER_WHY ]]; then
+                        if vm_peer_image; then VM_PEER_IMG=$VM_CACHED; else VM_PEER_WHY="dracut failed"; fi
+                fi
+                VM_IMAGE=$VM_PEER_IMG VM_WHY=$VM_PEER_WHY
                 ;;
         sd-iscsi)
                 if [[ -z $VM_SDI_IMG && -z $VM_SDI_WHY ]]; then
-                        VM_SDI_IMG=$(vm_sdiscsi_image "$VM_BUILDDIR") || VM_SDI_IMG=
-                        [[ -n $VM_SDI_IMG ]] || VM_SDI_WHY=${VM_SDI_WHY:-cannot build the sd-iscsi image}
+                        if vm_sdiscsi_image "$VM_BUILDDIR"; then VM_SDI_IMG=$VM_CACHED; fi
                 fi
-                [[ -n $VM_SDI_IMG ]] || return 1
-                echo "$VM_SDI_IMG"
+                VM_IMAGE=$VM_SDI_IMG VM_WHY=$VM_SDI_WHY
                 ;;
         esac
+        [[ -n $VM_IMAGE ]]
 }
 
 # The root target: the root file system on LUN 1 (LUN 0 is tgt's controller).
@@ -183,7 +185,7 @@ sc_firmware_without_ibft() {
 # vm_run_scenario NAME: sets VM_VERDICT (pass|fail|skip) and VM_LINE, and
 # prints the line.
 vm_run_scenario() {
-        local s=$1 fn=sc_${1//-/_} img why=
+        local s=$1 fn=sc_${1//-/_} why=
         vm_target_clear
         vm_dhcp_stop
         SC_IMAGE=sd-iscsi SC_CMDLINE= SC_END=root SC_DESC=$s
@@ -191,11 +193,11 @@ vm_run_scenario() {
         "$fn"
         VM_VERDICT=fail VM_MISSING=
         VM_T_NET=? VM_T_DISK=? VM_T_LOGIN=? VM_T_UPTIME=? VM_WALL=
-        if ! img=$(vm_image_for "$SC_IMAGE"); then
+        if ! vm_image_for "$SC_IMAGE"; then
                 VM_VERDICT=skip
-                why="no $SC_IMAGE image: ${VM_SDI_WHY:-build failed}"
+                why="no $SC_IMAGE image: $VM_WHY"
         else
-                vm_boot "$s" "$img" "$SC_CMDLINE" "${SC_QEMU[@]}"
+                vm_boot "$s" "$VM_IMAGE" "$SC_CMDLINE" "${SC_QEMU[@]}"
                 vm_timings
                 if [[ $VM_RESULT != "$SC_END" ]]; then
                         why="ended by $VM_RESULT, expected $SC_END"
