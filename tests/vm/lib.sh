@@ -352,7 +352,7 @@ vm_boot() {
                 -display none -monitor none -serial "file:$VM_CONSOLE" \
                 -qmp "unix:$VM_RUN/qmp.sock,server=on,wait=off" \
                 -kernel "$VM_KERNEL" -initrd "$initrd" \
-                -append "console=ttyS0,115200 net.ifnames=0 panic=-1 $cmdline" \
+                -append "console=ttyS0,115200 net.ifnames=0 panic=-1 $cmdline${VM_EXTRA_CMDLINE:+ $VM_EXTRA_CMDLINE}" \
                 -netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
                 -device "virtio-net-pci,netdev=n0,mac=$VM_MAC" \
                 "$@" >"$VM_OUT/$name.qemu" 2>&1 &
@@ -418,7 +418,7 @@ vm_timings() {
         tdisk=$(vm_kmsg_time 'Attached SCSI disk' last)
         VM_T_NET=${tnet:-?} VM_T_DISK=${tdisk:-?} VM_T_LOGIN=?
         [[ -n $tnet && -n $tdisk ]] && VM_T_LOGIN=$(awk -v a="$tnet" -v b="$tdisk" 'BEGIN { printf "%.1f", b - a }')
-        VM_T_UPTIME=$(grep -aoE 'SDI-ROOT-OK uptime=[0-9.]+' "$VM_CONSOLE" | head -1 | sed 's/.*=//')
+        VM_T_UPTIME=$(grep -aoE 'SDI-(ROOT-OK|EMERGENCY) uptime=[0-9.]+' "$VM_CONSOLE" | head -1 | sed 's/.*=//')
         VM_T_UPTIME=${VM_T_UPTIME:-?}
 }
 

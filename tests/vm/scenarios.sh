@@ -7,6 +7,8 @@
 #              emergency marker must appear and the root marker must not
 #   SC_EXPECT  extended regexes that must appear on the console
 #   SC_REJECT  extended regexes that must not appear
+#   SC_REPORT_REJECT  … must not appear in the emergency report (the
+#              kernel echoes the whole command line on the console)
 #   SC_QEMU    extra QEMU arguments
 #   SC_DESC    one line for the report
 #   SC_TIMEOUT hard limit for this boot (default VM_BOOT_TIMEOUT)
@@ -161,7 +163,7 @@ sc_wrong_chap() {
                 "sd-iscsi-login@[^ ]+\.service"
                 "$VM_IQN_ROOT"
                 "[Aa]uthenticat|[Aa]uthoriz")
-        SC_REJECT+=("Wrong-Secret-0000")
+        SC_REPORT_REJECT=("Wrong-Secret-0000")
 }
 
 # dracut's own TEST-70 form: hostname in ip=, two targets, root on one.
@@ -192,7 +194,7 @@ vm_run_scenario() {
         vm_target_clear
         vm_dhcp_stop
         SC_IMAGE=sd-iscsi SC_CMDLINE= SC_END=root SC_DESC=$s
-        SC_EXPECT=() SC_REJECT=() SC_QEMU=() SC_TIMEOUT=$VM_BOOT_TIMEOUT
+        SC_EXPECT=() SC_REJECT=() SC_REPORT_REJECT=() SC_QEMU=() SC_TIMEOUT=$VM_BOOT_TIMEOUT
         "$fn"
         VM_VERDICT=fail VM_MISSING=
         VM_T_NET=? VM_T_DISK=? VM_T_LOGIN=? VM_T_UPTIME=? VM_WALL=
@@ -208,6 +210,10 @@ vm_run_scenario() {
                         why="missing: $VM_MISSING"
                 elif ! vm_reject "${SC_REJECT[@]}"; then
                         why=$VM_MISSING
+                elif ((${#SC_REPORT_REJECT[@]})) &&
+                        sed -n '/SDI-EMERGENCY-REPORT begin/,/SDI-EMERGENCY-REPORT end/p' "$VM_CONSOLE" |
+                        grep -aqE "$(IFS='|'; echo "${SC_REPORT_REJECT[*]}")"; then
+                        why="emergency report shows: ${SC_REPORT_REJECT[*]}"
                 elif [[ $SC_END == root ]] && ! vm_reject 'SDI-EMERGENCY'; then
                         why="emergency before root"
                 else
