@@ -4,9 +4,9 @@
  * /proc/cmdline, keys compare with '-' and '_' equivalent, rd.* keys count only in the
  * initrd. Bad values are reported into the Config and skipped; the rest still applies.
  *
- * Sessions are collected first and added to the model once the whole line is read, so
- * that rd.iscsi.username= and friends apply to every session wherever they appear, and
- * root= behaves as systemd's last-one-wins.
+ * CHAP defaults (rd.iscsi.username= …) are applied once the whole line is read, so that
+ * they reach every session wherever they appear; root= is resolved then too, as
+ * systemd's last-one-wins.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -23,8 +23,8 @@
 
 typedef struct State {
         unsigned flags;
-        Session *pending;       /* in command line order; added to the model at the end */
-        size_t n_pending;
+        size_t first;           /* the first session this command line added */
+        bool own_auth[CONFIG_MAX_SESSIONS];     /* by session index: the spec had authinfo */
         char *root;             /* the last root=; may hold a secret */
         char *iscsiroot;        /* the last iscsiroot=; may hold a secret */
         int firmware;           /* rd.iscsi.firmware= and aliases; -1: not given */
@@ -45,11 +45,20 @@ struct Key {
 };
 
 static void state_done(State *st) {
-        for (size_t i = 0; i < st->n_pending; i++)
-                session_done(&st->pending[i]);
-        free(st->pending);
         erase_and_free(st->root);
         erase_and_free(st->iscsiroot);
+}
+
+/* A value as a message may quote it (never a secret's): one printable line, capped. */
+#define SHOWN_MAX 64
+#define SHOWN(s) shown((s), (char[SHOWN_MAX + 4]) {})
+static const char *shown(const char *s, char *buf) {
+        size_t n = 0;
+
+        for (; *s && n < SHOWN_MAX; s++)
+                buf[n++] = (*s >= ' ' && *s < 0x7f) ? *s : '?';
+        strcpy(buf + n, *s ? "..." : "");
+        return buf;
 }
 
 #define FIELD(c, type, k) ((type *) ((char *) (c) + (k)->offset))
@@ -65,18 +74,29 @@ static bool has_authinfo(const Chap *chap) {
         return chap->username || chap->has_password || chap->in_username || chap->has_in_password;
 }
 
-static int add_spec(Config *c, State *st, const char *key, const char *spec, bool root) {
-        _cleanup_free_ char *error = NULL;
-        Session s, *n;
+static int add_session(Config *c, State *st, Session *s) {
+        bool own = has_authinfo(&s->chap);
         int r;
 
-        if (st->n_pending >= CONFIG_MAX_SESSIONS) {
-                if (!st->sessions_full)
-                        config_error(c, "More than %d iSCSI sessions on the command line, ignoring the rest.",
-                                     CONFIG_MAX_SESSIONS);
+        r = config_add_session(c, s);
+        if (r == -E2BIG) {
+                /* config_add_session() said so, once is enough */
                 st->sessions_full = true;
                 return 0;
         }
+        if (r < 0)
+                return r;
+        st->own_auth[r] = st->own_auth[r] || own;
+        return 0;
+}
+
+static int add_spec(Config *c, State *st, const char *key, const char *spec, bool root) {
+        _cleanup_free_ char *error = NULL;
+        _cleanup_(session_done) Session s = {};
+        int r;
+
+        if (st->sessions_full)
+                return 0;
 
         r = spec_parse(spec, &s, st->flags & CONFIG_WITH_SECRETS, &error);
         if (r == -EINVAL) {
@@ -86,15 +106,7 @@ static int add_spec(Config *c, State *st, const char *key, const char *spec, boo
         if (r < 0)
                 return r;
         s.root = root;
-
-        n = realloc(st->pending, (st->n_pending + 1) * sizeof *n);
-        if (!n) {
-                session_done(&s);
-                return -ENOMEM;
-        }
-        st->pending = n;
-        st->pending[st->n_pending++] = s;
-        return 0;
+        return add_session(c, st, &s);
 }
 
 static int parse_netroot(Config *c, State *st, const Key *k, const char *value) {
@@ -175,9 +187,9 @@ static int parse_iscsi_name(Config *c, State *st, const Key *k, const char *valu
         if (!need_value(c, k, value))
                 return 0;
         if (!isempty(value) && !spec_name_valid(value, ISCSI_NAME_MAX)) {
-                config_error(c, "Invalid %s= value \"%.64s\" (at most %d printable characters, "
+                config_error(c, "Invalid %s= value \"%s\" (at most %d printable characters, "
                              "no spaces, quotes, '/' or '\\'), ignoring.",
-                             k->name, value, ISCSI_NAME_MAX);
+                             k->name, SHOWN(value), ISCSI_NAME_MAX);
                 return 0;
         }
         return parse_string(c, st, k, value);
@@ -205,7 +217,7 @@ static int parse_target_ip(Config *c, State *st, const Key *k, const char *value
         } else
                 why = spec_portal_invalid(a, strchr(a, ':'));
         if (why) {
-                config_error(c, "Invalid %s= value \"%.64s\": %s, ignoring.", k->name, value, why);
+                config_error(c, "Invalid %s= value \"%s\": %s, ignoring.", k->name, SHOWN(value), why);
                 return 0;
         }
         return free_and_strdup(&c->target_ip, a);
@@ -217,8 +229,8 @@ static int parse_u16(Config *c, const Key *k, const char *value, uint64_t min, u
         if (!need_value(c, k, value))
                 return -EINVAL;
         if (safe_atou64(value, UINT16_MAX, &u) < 0 || u < min) {
-                config_error(c, "Invalid %s= value \"%.64s\" (expected %u-65535), ignoring.",
-                             k->name, value, (unsigned) min);
+                config_error(c, "Invalid %s= value \"%s\" (expected %u-65535), ignoring.",
+                             k->name, SHOWN(value), (unsigned) min);
                 return -EINVAL;
         }
         *ret = (uint16_t) u;
@@ -338,8 +350,8 @@ static int parse_retry_max(Config *c, State *st, const Key *k, const char *value
         if (!need_value(c, k, value))
                 return 0;
         if (safe_atou64(value, LOGIN_RETRY_MAX, &u) < 0) {
-                config_error(c, "Invalid %s= value \"%.64s\" (expected 0-%d), ignoring.",
-                             k->name, value, LOGIN_RETRY_MAX);
+                config_error(c, "Invalid %s= value \"%s\" (expected 0-%d), ignoring.",
+                             k->name, SHOWN(value), LOGIN_RETRY_MAX);
                 return 0;
         }
         c->login_retry_max = (int) u;
@@ -356,8 +368,8 @@ static int parse_timeout(Config *c, State *st, const Key *k, const char *value) 
                 return 0;
         }
         if (parse_timespan(value, &usec) < 0) {
-                config_error(c, "Invalid %s= value \"%.64s\" (expected seconds or a time span "
-                             "like 90s, 5min), ignoring.", k->name, value);
+                config_error(c, "Invalid %s= value \"%s\" (expected seconds or a time span "
+                             "like 90s, 5min), ignoring.", k->name, SHOWN(value));
                 return 0;
         }
         c->timeout_usec = usec;
@@ -372,8 +384,8 @@ static int get_bool(Config *c, const Key *k, const char *value) {
                 return 1;
         b = parse_boolean(value);
         if (b < 0)
-                config_error(c, "Invalid %s= value \"%.64s\" (expected a boolean), ignoring.",
-                             k->name, value);
+                config_error(c, "Invalid %s= value \"%s\" (expected a boolean), ignoring.",
+                             k->name, SHOWN(value));
         return b;
 }
 
@@ -514,19 +526,18 @@ static int handle_word(Config *c, State *st, char *word) {
 
         if (startswith(word, "rd.iscsi.")) {
                 c->wants_iscsi = true;
-                config_warning(c, "Unknown parameter %.64s, ignoring.", word);
+                config_warning(c, "Unknown parameter %s, ignoring.", SHOWN(word));
         }
         return 0;
 }
 
 static int finish_target(Config *c, State *st) {
-        Session s = {
+        _cleanup_(session_done) Session s = {
                 .source = SOURCE_CMDLINE,
                 .port = c->target_port ?: ISCSI_DEFAULT_PORT,
                 .tpgt = st->target_group_set ? c->target_group : ISCSI_DEFAULT_TPGT,
                 .nic = -1,
         };
-        Session *n;
 
         if (!c->target_name && !c->target_ip && !c->target_port && !st->target_group_set)
                 return 0;
@@ -535,21 +546,14 @@ static int finish_target(Config *c, State *st) {
                              "for a rd.iscsi.target.* session, ignoring it.");
                 return 0;
         }
-        if (st->n_pending >= CONFIG_MAX_SESSIONS)
+        if (st->sessions_full)
                 return 0;
 
         s.target = strdup(c->target_name);
         s.portal = strdup(c->target_ip);
-        n = realloc(st->pending, (st->n_pending + 1) * sizeof *n);
-        if (!s.target || !s.portal || !n) {
-                if (n)
-                        st->pending = n;
-                session_done(&s);
+        if (!s.target || !s.portal)
                 return -ENOMEM;
-        }
-        st->pending = n;
-        st->pending[st->n_pending++] = s;
-        return 0;
+        return add_session(c, st, &s);
 }
 
 static void check_chap_default(Config *c) {
@@ -640,16 +644,13 @@ static int finish(Config *c, State *st) {
 
         check_chap_default(c);
 
-        for (size_t i = 0; i < st->n_pending; i++) {
-                Session *s = &st->pending[i];
+        for (size_t i = st->first; i < c->n_sessions; i++) {
+                Session *s = &c->sessions[i];
 
-                if (!has_authinfo(&s->chap)) {
-                        r = apply_chap_default(&c->chap_default, &s->chap);
-                        if (r < 0)
-                                return r;
-                }
-                r = config_add_session(c, s);
-                if (r < 0 && r != -E2BIG)
+                if (s->source != SOURCE_CMDLINE || st->own_auth[i])
+                        continue;
+                r = apply_chap_default(&c->chap_default, &s->chap);
+                if (r < 0)
                         return r;
         }
 
@@ -663,6 +664,7 @@ int config_parse_cmdline(Config *c, const char *cmdline, unsigned flags) {
         _cleanup_(state_done) State st = {
                 .flags = flags,
                 .firmware = -1,
+                .first = c->n_sessions,
         };
         size_t size = strlen(cmdline) + 1;
         char *word;
