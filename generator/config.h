@@ -98,6 +98,7 @@ typedef struct Config {
         char *root;             /* root= when it is not iscsi:, for the device timeout */
         char *rootfstype;
         char *rootflags;
+        int root_rw;            /* "ro"/"rw" on the command line; -1: neither */
 
         uint64_t timeout_usec;  /* rd.iscsi.timeout=; 0: no budget */
         int login_retry_max;    /* -1: unset */

@@ -2,3 +2,6 @@
 #pragma once
 
 #include "config.h"
+
+/* systemd-networkd files for the iBFT NICs, written below dir. */
+int network_write_files(const Config *c, const char *dir);
