@@ -15,3 +15,11 @@ test_network_SOURCES = tests/test-network.c
 test_network_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 test_network_LDADD = libsdiscsi.la $(CHECK_LIBS)
 endif
+
+# Applies the generated networkd files with the real systemd-networkd in private
+# namespaces (skips without root).
+check_PROGRAMS += ibft-netfiles
+ibft_netfiles_SOURCES = tests/ibft-netfiles.c
+ibft_netfiles_LDADD = libsdiscsi.la
+TESTS += tests/test-networkd.sh
+EXTRA_DIST += tests/test-networkd.sh
