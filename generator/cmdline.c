@@ -397,6 +397,13 @@ static int parse_bool(Config *c, State *st, const Key *k, const char *value) {
         return 0;
 }
 
+static int parse_rw(Config *c, State *st, const Key *k, const char *value) {
+        /* Only the bare words count, as in systemd-fstab-generator. */
+        if (!value)
+                c->root_rw = streq_ptr(k->name, "rw");
+        return 0;
+}
+
 static int parse_firmware(Config *c, State *st, const Key *k, const char *value) {
         int b = get_bool(c, k, value);
 
@@ -414,6 +421,8 @@ static const Key keys[] = {
         { .name = "root",                     .parse = parse_keep_secret, .offset = offsetof(State, root) },
         { .name = "rootfstype",               .parse = parse_string, CFG(rootfstype) },
         { .name = "rootflags",                .parse = parse_string, CFG(rootflags) },
+        { .name = "ro",                       .parse = parse_rw },
+        { .name = "rw",                       .parse = parse_rw },
         { .name = "ip",                       .parse = parse_ip },
         { .name = "rd.iscsi.initiator",       .parse = parse_iscsi_name, CFG(initiator) },
         { .name = "rd.iscsi.target.name",     .parse = parse_iscsi_name, CFG(target_name) },

@@ -102,6 +102,15 @@ START_TEST(test_root) {
         ck_assert_str_eq(c.rootflags, "noatime,nodev");
         ck_assert(c.wants_iscsi);
 
+        ck_assert_int_eq(c.root_rw, -1);
+
+        /* ro/rw: the last bare one wins */
+        parse("rw root=" SPEC1 " ro", INITRD);
+        ck_assert_int_eq(c.root_rw, 0);
+        parse("ro rw rw=0 ro=1", INITRD);
+        ck_assert_int_eq(c.root_rw, 1);
+        ck_assert(!c.wants_iscsi);
+
         /* the last root= wins, as systemd has it */
         parse("root=" SPEC1 " root=LABEL=sys netroot=" SPEC2, INITRD);
         ck_assert_uint_eq(c.n_sessions, 1);
