@@ -40,8 +40,8 @@ check() {
 }
 
 depends() {
-    # kernel-network-modules: every wired NIC driver in generic images, the loaded
-    # ones in hostonly images.
+    # kernel-network-modules: every wired NIC driver in generic images, this
+    # machine's in hostonly ones.
     echo systemd systemd-initrd systemd-udevd systemd-networkd kernel-network-modules
     return 0
 }
@@ -51,17 +51,6 @@ installkernel() {
     # loaded them, hence no hostonly filtering.
     hostonly='' instmods -c iscsi_tcp sd_mod || return 1
     hostonly='' instmods iscsi_ibft iscsi_boot_sysfs 8021q crc32c
-
-    # The boot NIC of a hostonly image is this machine's; its driver may be
-    # built into the running kernel and so missing from the loaded modules.
-    if [[ $hostonly ]]; then
-        local _nic _drivers
-        for _nic in /sys/class/net/*; do
-            [[ -e $_nic/device ]] || continue
-            mapfile -t _drivers < <(get_dev_module "$_nic")
-            ((${#_drivers[@]})) && hostonly='' instmods "${_drivers[@]}"
-        done
-    fi
     return 0
 }
 
@@ -72,7 +61,7 @@ install() {
         exit 1
     fi
 
-    local _u _db _line _missing=()
+    local _u _missing=()
     for _u in sd-iscsi-prepare.service sd-iscsi-iscsid.service sd-iscsi-iscsid.socket \
         systemd-networkd-wait-online@.service; do
         [[ -e $dracutsysrootdir$systemdsystemunitdir/$_u ]] || _missing+=("$_u")
@@ -96,14 +85,6 @@ install() {
             $SYSTEMCTL -q --root "$initdir" enable "$_u"
     done
     inst_rules 65-sd-iscsi.rules
-
-    # systemd-networkd drops privileges to this user; sysusers would create it at
-    # boot, but with the host's ids the files it leaves behind keep their owner.
-    for _db in passwd group; do
-        grep -qs '^systemd-network:' "$initdir/etc/$_db" && continue
-        _line=$(grep -s '^systemd-network:' "$dracutsysrootdir/etc/$_db") &&
-            printf '%s\n' "$_line" >> "$initdir/etc/$_db"
-    done
 
     # open-iscsi's node database starts empty: the login helper writes the records
     # it needs at boot, and the host's records (with their CHAP secrets) never go in.

@@ -148,14 +148,15 @@ host_resolves() {
 # on its own: some only resolve in the context of the program that loads them
 # (libsystemd-core finds libsystemd-shared through systemd's RUNPATH).
 assert_elf_resolve() {
-        local root=$1 f rel out ldso=/lib64/ld-linux-x86-64.so.2 gap
+        local root=$1 f rel out ldso=/lib64/ld-linux-x86-64.so.2 gap magic
         ELF_PROGRAMS=0 ELF_LIBS=0 ELF_CONTEXT=0 ELF_32=0 ELF_GAPS=()
         if [[ ! -e $root$ldso ]]; then
                 t_err "no dynamic loader $ldso in the image"
                 return
         fi
         while IFS= read -r -d '' f; do
-                [[ $(head -c4 "$f" | od -An -c | tr -d ' ') == '177ELF' ]] || continue
+                LC_ALL=C read -r -n 4 magic <"$f" 2>/dev/null || continue
+                [[ $magic == $'\x7fELF' ]] || continue
                 # ET_EXEC or ET_DYN only: kernel modules are relocatable objects.
                 case $(od -An -tu2 -j16 -N2 "$f" | tr -d ' ') in 2 | 3) ;; *) continue ;; esac
                 LC_ALL=C readelf -d "$f" 2>/dev/null | grep -q '(NEEDED)' || continue
