@@ -16,6 +16,11 @@ dracut_build() {
         in_staged_root "$STAGE" "$ETC_ISCSI" dracut "${DRACUT_COMMON[@]}" "$@" "$img" >"$log" 2>&1
 }
 
+# dracut_failure LOG: the lines of a failed build's log that say why.
+dracut_failure() {
+        { grep -E 'FATAL|cannot be found|failed in module' "$1" || tail -3 "$1"; } | head -3 | tr '\n' ' ' | cut -c1-300
+}
+
 # image_open IMAGE DIR: lsinitrd listing into DIR.list (paths only), tree into DIR/root.
 image_open() {
         local img=$1 dir=$2
@@ -125,7 +130,7 @@ test_dracut_generic() {
         local img=$WORK/generic.img t0 build
         t0=${EPOCHREALTIME/./}
         if ! dracut_build "$WORK/generic.log" "$img" --no-hostonly --add sd-iscsi; then
-                t_err "dracut failed: $(tail -5 "$WORK/generic.log" | tr '\n' ' ')"
+                t_err "dracut failed: $(dracut_failure "$WORK/generic.log")"
                 t_end
                 return
         fi
@@ -156,7 +161,7 @@ test_dracut_hostonly() {
         # this machine's NIC driver has to come through sd-iscsi's dependencies.
         if ! dracut_build "$WORK/hostonly.log" "$img" --hostonly --hostonly-mode sloppy --add sd-iscsi \
                 --omit "qemu qemu-net"; then
-                t_err "dracut failed: $(tail -5 "$WORK/hostonly.log" | tr '\n' ' ')"
+                t_err "dracut failed: $(dracut_failure "$WORK/hostonly.log")"
                 t_end
                 return
         fi
@@ -200,7 +205,7 @@ test_dracut_conflict() {
                 t_err "dracut succeeded with both modules"
         fi
         grep -q "sd-iscsi conflicts with dracut's 'iscsi' module" "$WORK/conflict.log" ||
-                t_err "no conflict message in dracut's output: $(tail -3 "$WORK/conflict.log" | tr '\n' ' ')"
+                t_err "no conflict message in dracut's output: $(dracut_failure "$WORK/conflict.log")"
         [[ -e $img ]] && t_err "an image was written anyway"
         t_end "$(grep -o "sd-iscsi conflicts.*" "$WORK/conflict.log" | head -1 | cut -c1-100)..."
 }
@@ -217,13 +222,53 @@ test_dracut_selection() {
                 grep -qx iscsi <<<"$mods" || t_err "generic build without sd-iscsi lacks dracut's iscsi module (control)"
                 grep -qx sd-iscsi <<<"$mods" && t_err "generic build took sd-iscsi without --add"
         else
-                t_err "dracut failed: $(tail -3 "$WORK/select.log" | tr '\n' ' ')"
+                t_err "dracut failed: $(dracut_failure "$WORK/select.log")"
         fi
         if dracut_build "$WORK/select-h.log" "$img" --hostonly --hostonly-mode sloppy --no-kernel; then
                 mods=$(lsinitrd -f usr/lib/dracut/modules.txt "$img")
                 grep -qx sd-iscsi <<<"$mods" && t_err "hostonly build on a non-iSCSI host took sd-iscsi"
         else
-                t_err "dracut --hostonly failed: $(tail -3 "$WORK/select-h.log" | tr '\n' ' ')"
+                t_err "dracut --hostonly failed: $(dracut_failure "$WORK/select-h.log")"
+        fi
+        rm -f "$img"
+        t_end
+}
+
+# A hostonly build on a machine whose root disk is on iSCSI, without --add: the root
+# device's sysfs entry is replaced (in the private mount namespace) by one below an
+# iSCSI session, which is what dracut's block_is_iscsi looks for. dracut's own iscsi
+# module passes its check() on such a host too; sd-iscsi must go in and keep it out.
+test_dracut_hostonly_iscsi_root() {
+        t_begin "dracut: hostonly build on an iSCSI-root host takes sd-iscsi, not dracut's iscsi"
+        local fake=$WORK/fake-sys img=$WORK/iscsi-root.img root src link mods
+        root=$(findmnt -no MAJ:MIN / | tr -d ' ')
+        src=$(findmnt -no SOURCE /)
+        if [[ -z $root || ! -e /sys/dev/block/$root || ! -b $src ]]; then
+                t_err "cannot find the root file system's block device (findmnt: '$root')"
+                t_end
+                return
+        fi
+        rm -rf "$fake"
+        # dracut also wants udev's /dev/block/MAJ:MIN link, which a container may lack.
+        mkdir -p "$fake/dev/block" "$fake/block" "$fake/devices/platform/host9/session1/iscsi_session/session1" \
+                "$fake/devices/platform/host9/session1/target9:0:0/9:0:0:0/block/sdz"
+        for link in /sys/dev/block/*; do
+                ln -s "$(readlink -f "$link")" "$fake/block/${link##*/}"
+        done
+        ln -sfn "$fake/devices/platform/host9/session1/target9:0:0/9:0:0:0/block/sdz" "$fake/block/$root"
+        [[ -e /dev/block/$root ]] || ln -s "$src" "$fake/dev/block/$root"
+        rm -f "$img"
+        # shellcheck disable=SC2016 # expanded by the inner shell
+        if in_staged_root "$STAGE" "$ETC_ISCSI" /bin/bash -c '
+                mount --bind "$1/block" /sys/dev/block &&
+                mount -t overlay sd-iscsi-fake-dev -o "lowerdir=$1/dev:/dev" /dev &&
+                shift && exec "$@"' _ "$fake" dracut "${DRACUT_COMMON[@]}" --hostonly --hostonly-mode sloppy --no-kernel "$img" \
+                >"$WORK/iscsi-root.log" 2>&1; then
+                mods=$(lsinitrd -f usr/lib/dracut/modules.txt "$img")
+                grep -qx sd-iscsi <<<"$mods" || t_err "sd-iscsi not taken on an iSCSI-root host"
+                grep -qx iscsi <<<"$mods" && t_err "dracut's iscsi module taken as well"
+        else
+                t_err "dracut failed: $(dracut_failure "$WORK/iscsi-root.log")"
         fi
         rm -f "$img"
         t_end
@@ -234,4 +279,5 @@ run_dracut_tests() {
         test_dracut_hostonly
         test_dracut_conflict
         test_dracut_selection
+        test_dracut_hostonly_iscsi_root
 }
