@@ -123,6 +123,7 @@ assert_sd_iscsi_image() {
                 t_err "/etc/iscsi/nodes is not empty"
         assert_no_planted "$IMG_ROOT"
         assert_elf_resolve "$IMG_ROOT"
+        assert_units_boot_ready "$IMG_ROOT"
 }
 
 test_dracut_generic() {
@@ -150,7 +151,7 @@ test_dracut_generic() {
         assert_no_paths etc/iscsi/initiatorname.iscsi etc/iscsi/iscsid.conf
         grep -rqaF "$PLANTED_IQN" "$IMG_ROOT" && t_err "the host's initiator name is in a generic image"
         GENERIC_NIC_COUNT=$(grep -c "^usr/lib/modules/$KVER/kernel/drivers/net/.*\.ko" "$IMG_LIST")
-        t_end "build $((build / 10)).$((build % 10))s, $(du -m "$img" | cut -f1) MB uncompressed, $GENERIC_NIC_COUNT NIC modules; $ELF_REPORT"
+        t_end "build $((build / 10)).$((build % 10))s, $(du -m "$img" | cut -f1) MB uncompressed, $GENERIC_NIC_COUNT NIC modules; $ELF_REPORT; $UNITS_REPORT"
 }
 
 test_dracut_hostonly() {
@@ -195,7 +196,7 @@ test_dracut_hostonly() {
         if [[ -n ${GENERIC_NIC_COUNT-} ]] && ((n >= GENERIC_NIC_COUNT)); then
                 t_err "hostonly image has $n NIC modules, no fewer than the generic one ($GENERIC_NIC_COUNT)"
         fi
-        t_end "build $((build / 10)).$((build % 10))s, NIC drivers: ${mods[*]:-none (built in)}, $n NIC modules; $ELF_REPORT"
+        t_end "build $((build / 10)).$((build % 10))s, NIC drivers: ${mods[*]:-none (built in)}, $n NIC modules; $ELF_REPORT; $UNITS_REPORT"
 }
 
 test_dracut_conflict() {

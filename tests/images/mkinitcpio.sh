@@ -84,6 +84,7 @@ emul_assert_sd_iscsi() {
         grep -qE '/drivers/net/wireless/' "$EMUL_DIR/out/modules" && t_err "wireless drivers added"
         assert_no_planted "$r"
         assert_elf_resolve "$r"
+        assert_units_boot_ready "$r"
 }
 
 # This machine's NIC drivers, as autodetect would find them.
@@ -116,7 +117,7 @@ test_mkinitcpio_autodetect() {
         grep -qx 'node.startup = manual' "$EMUL_DIR/root/etc/iscsi/iscsid.conf" 2>/dev/null ||
                 t_err "image lacks the host's iscsid.conf settings"
         [[ $(stat -c %a "$EMUL_DIR/root/etc/iscsi/iscsid.conf" 2>/dev/null) == 600 ]] || t_err "iscsid.conf is not mode 0600"
-        t_end "NIC modules: ${got:-none}; $ELF_REPORT"
+        t_end "NIC modules: ${got:-none}; $ELF_REPORT; $UNITS_REPORT"
 }
 
 test_mkinitcpio_generic() {
@@ -132,7 +133,7 @@ test_mkinitcpio_generic() {
         [[ -e $EMUL_DIR/root/etc/iscsi/iscsid.conf ]] && t_err "generic image has the host's iscsid.conf"
         grep -rqaF "$PLANTED_IQN" "$EMUL_DIR/root" && t_err "host initiator name in a generic image"
         GENERIC_MK_NICS=$n
-        t_end "$n NIC modules; $ELF_REPORT"
+        t_end "$n NIC modules; $ELF_REPORT; $UNITS_REPORT"
 }
 
 test_mkinitcpio_all_nics() {
