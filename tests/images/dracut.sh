@@ -148,7 +148,7 @@ test_dracut_generic() {
         done < <(find "/lib/modules/$KVER/kernel/drivers/net/ethernet" -name '*.ko*')
         ((n > 50)) || t_err "only $n drivers below drivers/net/ethernet in /lib/modules/$KVER?"
         assert_kmods virtio_net e1000 e1000e
-        assert_no_paths etc/iscsi/initiatorname.iscsi etc/iscsi/iscsid.conf
+        assert_no_paths etc/iscsi/initiatorname.iscsi etc/iscsi/iscsid.conf etc/systemd/network/10-sd-iscsi-test.link
         grep -rqaF "$PLANTED_IQN" "$IMG_ROOT" && t_err "the host's initiator name is in a generic image"
         GENERIC_NIC_COUNT=$(grep -c "^usr/lib/modules/$KVER/kernel/drivers/net/.*\.ko" "$IMG_LIST")
         t_end "build $((build / 10)).$((build % 10))s, $(du -m "$img" | cut -f1) MB uncompressed, $GENERIC_NIC_COUNT NIC modules; $ELF_REPORT; $UNITS_REPORT"
@@ -170,6 +170,8 @@ test_dracut_hostonly() {
         image_open "$img" "$WORK/hostonly" || { t_end; return; }
         assert_sd_iscsi_image
 
+        # The host's interface names (01systemd-networkd copies /etc/systemd/network).
+        assert_paths etc/systemd/network/10-sd-iscsi-test.link
         # The host's identity, but iscsid.conf without any credential.
         assert_paths etc/iscsi/initiatorname.iscsi etc/iscsi/iscsid.conf
         grep -qxF "InitiatorName=$PLANTED_IQN" "$IMG_ROOT/etc/iscsi/initiatorname.iscsi" 2>/dev/null ||

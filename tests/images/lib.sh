@@ -63,8 +63,8 @@ stage_install() {
 }
 
 # in_staged_root STAGE ETC_ISCSI CMD...: run CMD in a private mount namespace where
-# the staged /usr lies over the host's (read-only overlay) and ETC_ISCSI replaces
-# /etc/iscsi. Image builders install from the host's own paths, and this shows them
+# the staged /usr lies over the host's (read-only overlay), ETC_ISCSI replaces
+# /etc/iscsi and ETC_ISCSI.network (when it exists) /etc/systemd/network. Image builders install from the host's own paths, and this shows them
 # sd-iscsi exactly as a package would, while the host's files stay untouched and
 # nothing is left behind when the command ends, however it ends.
 in_staged_root() {
@@ -76,6 +76,10 @@ in_staged_root() {
                 mount -t overlay sd-iscsi-stage -o "lowerdir=$1/usr:/usr" /usr
                 mkdir -p /etc/iscsi
                 mount --bind "$2" /etc/iscsi
+                if [[ -d $2.network ]]; then
+                        mkdir -p /etc/systemd/network
+                        mount --bind "$2.network" /etc/systemd/network
+                fi
                 shift 2
                 exec "$@"' in_staged_root "$stage" "$etc_iscsi" "$@"
 }
@@ -83,7 +87,7 @@ in_staged_root() {
 # plant_etc_iscsi DIR: a host /etc/iscsi with an identity and, everywhere open-iscsi
 # keeps them, CHAP credentials that no image may contain. Prints nothing; sets
 # PLANTED_IQN, PLANTED_SECRET (a prefix every planted secret starts with) and
-# PLANTED_IFACE.
+# PLANTED_IFACE. DIR.network becomes /etc/systemd/network, with one .link file.
 plant_etc_iscsi() {
         local dir=$1 tag
         tag=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
@@ -116,6 +120,11 @@ EOF
                 >"$dir/send_targets/192.0.2.10,3260/st_config"
         printf 'iface.iscsi_ifacename = %s\niface.transport_name = tcp\n' "$PLANTED_IFACE" \
                 >"$dir/ifaces/$PLANTED_IFACE"
+        # The host's own interface names, which a hostonly image keeps.
+        rm -rf "$dir.network"
+        mkdir -p "$dir.network"
+        printf '[Match]\nMACAddress=52:54:00:12:34:56\n\n[Link]\nName=sdiscsi-boot0\n' \
+                >"$dir.network/10-sd-iscsi-test.link"
 }
 
 # assert_no_planted ROOT: no planted secret, node record or iface anywhere in ROOT.

@@ -65,6 +65,9 @@ emul_assert_sd_iscsi() {
                 usr/lib/systemd/system/systemd-networkd-wait-online@.service \
                 etc/systemd/system/sockets.target.wants/systemd-networkd.socket \
                 etc/systemd/system/sysinit.target.wants/systemd-network-generator.service \
+                usr/lib/udev/rules.d/75-net-description.rules \
+                usr/lib/udev/rules.d/80-net-setup-link.rules \
+                usr/lib/systemd/network/99-default.link \
                 etc/iscsi/nodes
         local f
         while IFS= read -r f; do
@@ -111,6 +114,7 @@ test_mkinitcpio_autodetect() {
         fi
         [[ " $got " == *" e1000 "* && " ${nics[*]} " != *" e1000 "* ]] && t_err "autodetect image has e1000: $got"
         grep -q '/virtio_blk\.ko\|/ahci\.ko' "$EMUL_DIR/out/modules" && t_err "non-NIC driver from the autodetect cache added"
+        [[ -f $EMUL_DIR/root/etc/systemd/network/10-sd-iscsi-test.link ]] || t_err "image lacks the host's .link file"
         # Host identity, without credentials.
         grep -qxF "InitiatorName=$PLANTED_IQN" "$EMUL_DIR/root/etc/iscsi/initiatorname.iscsi" 2>/dev/null ||
                 t_err "image lacks the host's initiatorname.iscsi"
@@ -131,6 +135,7 @@ test_mkinitcpio_generic() {
         ((n > 100)) || t_err "only $n NIC modules"
         [[ -e $EMUL_DIR/root/etc/iscsi/initiatorname.iscsi ]] && t_err "generic image has the host's initiatorname.iscsi"
         [[ -e $EMUL_DIR/root/etc/iscsi/iscsid.conf ]] && t_err "generic image has the host's iscsid.conf"
+        [[ -e $EMUL_DIR/root/etc/systemd/network/10-sd-iscsi-test.link ]] && t_err "generic image has the host's .link file"
         grep -rqaF "$PLANTED_IQN" "$EMUL_DIR/root" && t_err "host initiator name in a generic image"
         GENERIC_MK_NICS=$n
         t_end "$n NIC modules; $ELF_REPORT; $UNITS_REPORT"
