@@ -706,7 +706,7 @@ static int read_attr_string(Config *c, const char *what, const char *dir, const 
 /* Each byte was printed with %x, so a byte is "0" or one/two digits without a leading
  * zero. Enumerate the readings into 8 bytes; count them, keep the first. */
 static unsigned lun_readings(const char *s, unsigned byte, uint8_t cur[8], uint8_t first[8],
-                             bool single_level, unsigned *n_single, uint8_t first_single[8]) {
+                             unsigned *n_single, uint8_t first_single[8]) {
         unsigned n = 0;
 
         if (byte == 8) {
@@ -741,8 +741,7 @@ static unsigned lun_readings(const char *s, unsigned byte, uint8_t cur[8], uint8
                 if (!ok || (len == 2 && s[0] == '0'))
                         continue;
                 cur[byte] = (uint8_t) v;
-                n += lun_readings(s + len, byte + 1, cur, n == 0 ? first : NULL, single_level,
-                                  n_single, first_single);
+                n += lun_readings(s + len, byte + 1, cur, n == 0 ? first : NULL, n_single, first_single);
         }
         return n;
 }
@@ -754,7 +753,7 @@ int ibft_decode_sysfs_lun(const char *text, uint64_t *ret) {
 
         if (len < 8 || len > 16)
                 return -EINVAL;
-        n = lun_readings(text, 0, cur, first, true, &n_single, single);
+        n = lun_readings(text, 0, cur, first, &n_single, single);
         if (n == 0)
                 return -EINVAL;
         if (n == 1) {
@@ -770,7 +769,7 @@ int ibft_decode_sysfs_lun(const char *text, uint64_t *ret) {
         return -ENOTUNIQ;
 }
 
-static int sysfs_nic(Config *c, Firmware *fw, const char *dir, const char *sub) {
+static int sysfs_nic(Config *c, Firmware *fw, const char *sysfs_root, const char *dir, const char *sub) {
         _cleanup_free_ char *mac = NULL;
         uint64_t v;
         Nic n = {};
@@ -779,7 +778,7 @@ static int sysfs_nic(Config *c, Firmware *fw, const char *dir, const char *sub) 
 
         r = read_attr_uint(dir, sub, "flags", 255, &v);
         if (r < 0) {
-                config_error(c, "%s: %s/flags is missing or invalid, ignoring the NIC.", fw->what, sub);
+                config_error(c, "%s: cannot read %s/flags: %s, ignoring the NIC.", fw->what, sub, strerror(-r));
                 return 0;
         }
         if (v == 0)
@@ -854,8 +853,12 @@ static int sysfs_nic(Config *c, Firmware *fw, const char *dir, const char *sub) 
                 n.hostname = (free(n.hostname), NULL);
         }
 
-        if ((size_t) snprintf(path, sizeof path, "%s/%s/device", dir, sub) < sizeof path &&
-            ifname_from_device(path, &n.ifname) == -ENOMEM) {
+        /* The device link names the PCI function; some drivers (virtio) hang the
+         * interface below a child of it, so fall back to the MAC. */
+        if (((size_t) snprintf(path, sizeof path, "%s/%s/device", dir, sub) < sizeof path &&
+             ifname_from_device(path, &n.ifname) == -ENOMEM) ||
+            (!n.ifname && sysfs_root && !mac_is_null(n.mac) &&
+             ifname_from_mac(sysfs_root, n.mac, &n.ifname) == -ENOMEM)) {
                 nic_done(&n);
                 return -ENOMEM;
         }
@@ -876,8 +879,9 @@ static int sysfs_target(Config *c, Firmware *fw, const char *dir, const char *su
         int family, r;
         char addr[46];
 
-        if (read_attr_uint(dir, sub, "flags", 255, &v) < 0) {
-                config_error(c, "%s: %s/flags is missing or invalid, ignoring the target.", fw->what, sub);
+        r = read_attr_uint(dir, sub, "flags", 255, &v);
+        if (r < 0) {
+                config_error(c, "%s: cannot read %s/flags: %s, ignoring the target.", fw->what, sub, strerror(-r));
                 return 0;
         }
         if (v == 0)
@@ -982,7 +986,7 @@ static int sysfs_indexes(const char *dir, const char *prefix, uint8_t present[st
         return 0;
 }
 
-int ibft_parse_sysfs(Config *c, const char *dir, unsigned flags) {
+int ibft_parse_sysfs(Config *c, const char *sysfs_root, const char *dir, unsigned flags) {
         Firmware fw = {};
         uint8_t present[256];
         const char *what = strrchr(dir, '/');
@@ -1006,7 +1010,7 @@ int ibft_parse_sysfs(Config *c, const char *dir, unsigned flags) {
         for (unsigned i = 0; r >= 0 && i < 256; i++)
                 if (present[i]) {
                         snprintf(sub, sizeof sub, "ethernet%u", i);
-                        r = sysfs_nic(c, &fw, dir, sub);
+                        r = sysfs_nic(c, &fw, sysfs_root, dir, sub);
                 }
         if (r >= 0)
                 r = sysfs_indexes(dir, "target", present);
@@ -1122,7 +1126,7 @@ static int parse_boot_dirs(Config *c, const char *sysfs_root, unsigned flags, bo
                 if (!present[i])
                         continue;
                 snprintf(path, sizeof path, "%s/firmware/iscsi_boot%u", sysfs_root, i);
-                r = ibft_parse_sysfs(c, path, flags);
+                r = ibft_parse_sysfs(c, sysfs_root, path, flags);
                 if (r == -ENOMEM)
                         return r;
                 *found = *found || r >= 0;
@@ -1147,9 +1151,9 @@ int config_load_ibft(Config *c, const char *sysfs_root, unsigned flags) {
                 found = true;
                 r = ibft_parse_table(c, table, size, sysfs_root, flags);
         } else {
-                r = ibft_parse_sysfs(c, dir, flags);
+                r = ibft_parse_sysfs(c, sysfs_root, dir, flags);
                 if (r == -ENOENT && strcmp(sysfs_root, "/sys") == 0 && load_ibft_module(c) >= 0)
-                        r = ibft_parse_sysfs(c, dir, flags);
+                        r = ibft_parse_sysfs(c, sysfs_root, dir, flags);
                 found = r >= 0;
         }
         if (r == -ENOMEM)
