@@ -469,11 +469,13 @@ static int firmware_commit(Config *c, Firmware *fw) {
         if (!any_boot && fw->n_targets > 0 && !c->multipath)
                 config_warning(c, "%s: no target is marked boot selected, using all valid targets.", fw->what);
 
+        for (size_t i = 0; i < fw->n_nics; i++)
+                map[i] = -1;
         for (size_t i = 0; i < fw->n_nics; i++) {
                 Nic *n = &fw->nics[i];
                 bool want = c->multipath || n->boot_selected;
+                Nic *nics;
 
-                map[i] = -1;
                 for (size_t j = 0; !want && j < fw->n_targets; j++)
                         want = (all || (fw->targets[j].flags & IBFT_FLAG_BOOT_SELECTED)) &&
                                 fw->targets[j].nic_assoc == n->index;
@@ -483,11 +485,10 @@ static int firmware_commit(Config *c, Firmware *fw) {
                         config_error(c, "%s: more than %d NICs, ignoring the rest.", fw->what, CONFIG_MAX_NICS);
                         break;
                 }
-                if (!c->nics) {
-                        c->nics = calloc(CONFIG_MAX_NICS, sizeof *c->nics);
-                        if (!c->nics)
-                                return -ENOMEM;
-                }
+                nics = realloc(c->nics, (c->n_nics + 1) * sizeof *nics);
+                if (!nics)
+                        return -ENOMEM;
+                c->nics = nics;
                 map[i] = (int) c->n_nics;
                 c->nics[c->n_nics++] = *n;
                 *n = (Nic) {};

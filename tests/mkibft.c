@@ -16,7 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define MAX_ITEMS 8
+#define MAX_ITEMS 32
 
 typedef struct NicDesc {
         unsigned index, flags, prefix, origin, vlan, pci;

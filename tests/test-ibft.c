@@ -499,6 +499,47 @@ START_TEST(test_ifname_by_mac) {
 }
 END_TEST
 
+START_TEST(test_too_many_nics) {
+        const char *argv[64] = { "./mkibft", "-o", NULL };
+        char table[128], specs[20][96];
+        size_t n = 3;
+        Config c;
+        pid_t pid;
+        int status;
+
+        make_root();
+        snprintf(table, sizeof table, "%s/firmware/acpi/tables/", root);
+        ck_assert_int_eq(mkdir_parents(table, 0755), 0);
+        strcat(table, "iBFT");
+        argv[2] = table;
+        for (int i = 0; i < 20; i++) {
+                snprintf(specs[i], sizeof specs[i], "index=%d,mac=52:54:00:00:00:%02x,ip=10.0.%d.2/24,flags=1", i, i, i);
+                argv[n++] = "-n";
+                argv[n++] = specs[i];
+        }
+        argv[n++] = "-t";
+        argv[n++] = "ip=10.0.0.1,name=iqn.x:y";
+        argv[n] = NULL;
+        pid = fork();
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0) {
+                execv(argv[0], (char **) argv);
+                _exit(127);
+        }
+        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+        ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+        config_init(&c);
+        c.multipath = true;
+        ck_assert_int_eq(config_load_ibft(&c, root, 0), 0);
+        ck_assert_uint_eq(c.n_nics, CONFIG_MAX_NICS);
+        assert_error(&c, "more than 16 NICs");
+        ck_assert_uint_eq(c.n_sessions, 1);
+        config_done(&c);
+        remove_root();
+}
+END_TEST
+
 START_TEST(test_raw_preferred) {
         Config c;
         char path[256];
@@ -692,6 +733,7 @@ static Suite *ibft_suite(void) {
         tcase_add_loop_test(tc, test_initiator_from_cmdline_wins, MODE_RAW, MODE_SYSFS + 1);
         tcase_add_loop_test(tc, test_target_without_nic, MODE_RAW, MODE_SYSFS + 1);
         tcase_add_loop_test(tc, test_ifname_by_mac, MODE_SYSFS, MODE_TABLE + 1);
+        tcase_add_test(tc, test_too_many_nics);
         tcase_add_test(tc, test_raw_preferred);
         tcase_add_test(tc, test_no_table);
         tcase_add_loop_test(tc, test_corrupt, 0, (int) ELEMENTSOF(corruptions));
