@@ -1001,6 +1001,7 @@ int ibft_parse_sysfs(Config *c, const char *sysfs_root, const char *dir, unsigne
         r = read_attr_string(c, fw.what, dir, "initiator", "initiator-name", &fw.initiator);
         if (r == -ENOMEM)
                 return r;
+        r = 0;  /* an unreadable initiator name is reported; the rest may still be usable */
         if (fw.initiator) {
                 uint64_t v;
 

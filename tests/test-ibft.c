@@ -703,10 +703,19 @@ START_TEST(test_sysfs_hostile) {
         ck_assert_ptr_nonnull(f = fopen(path, "we"));
         fputs("zz\n", f);
         fclose(f);
+        /* an initiator name with a control character: reported, the rest still read */
+        snprintf(path, sizeof path, "%s/firmware/ibft/initiator/initiator-name", root);
+        ck_assert_ptr_nonnull(f = fopen(path, "we"));
+        fputs("iqn.x:\033y\n", f);
+        fclose(f);
         load(&c, 0);
         ck_assert_uint_eq(c.n_sessions, 0);
-        assert_error(&c, "unprintable");
+        ck_assert_uint_eq(c.n_nics, 1);         /* read despite the bad initiator name */
+        ck_assert_ptr_null(c.initiator);
+        assert_error(&c, "initiator-name contains unprintable");
+        assert_error(&c, "target-name contains unprintable");
         assert_error(&c, "lun");
+
         config_done(&c);
         remove_root();
 }
