@@ -1,1 +1,151 @@
-int main(int argc, char *argv[]) { return 0; }
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * sd-iscsi-generator: turns the iSCSI boot configuration (kernel command line, iBFT)
+ * into login units ordered before the root device. Runs on every boot of every machine
+ * that has it installed, so the path without iSCSI configuration returns after one read
+ * of the command line and writes nothing.
+ */
+#include <errno.h>
+#include <limits.h>
+
+#include "config.h"
+#include "log.h"
+#include "units.h"
+#include "util.h"
+
+/* Renders a unit in memory first, so a failing writer never leaves half a unit behind. */
+static int write_unit(const char *dir, const char *name,
+                      int (*render)(FILE *f, const Config *c, const Session *s, const char *arg),
+                      const Config *c, const Session *s, const char *arg) {
+        _cleanup_free_ char *text = NULL;
+        size_t size = 0;
+        FILE *f;
+        int r;
+
+        f = open_memstream(&text, &size);
+        if (!f)
+                return log_oom();
+        r = render(f, c, s, arg);
+        if (fclose(f) != 0 && r >= 0)
+                r = -errno;
+        if (r < 0)
+                return log_error_errno(r, "Failed to render %s: %m", name);
+
+        r = write_file_excl(dir, name, text, size, 0644);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write %s/%s: %m", dir, name);
+        return 0;
+}
+
+static int render_login(FILE *f, const Config *c, const Session *s, const char *arg) {
+        return unit_write_login(f, c, s);
+}
+
+static int render_sysroot(FILE *f, const Config *c, const Session *s, const char *device) {
+        return unit_write_sysroot_mount(f, c, s, device);
+}
+
+static int render_root_dropin(FILE *f, const Config *c, const Session *s, const char *device_unit) {
+        return unit_write_root_device_dropin(f, device_unit);
+}
+
+static int render_device_timeout(FILE *f, const Config *c, const Session *s, const char *arg) {
+        return unit_write_device_timeout(f, c);
+}
+
+static int add_session(const char *dest, const Config *c, const Session *s) {
+        char unit[64], link[128], target[80];
+        int r;
+
+        r = session_unit_name(s, unit, sizeof unit);
+        if (r < 0)
+                return log_error_errno(r, "Session id %s is too long.", s->id);
+        r = write_unit(dest, unit, render_login, c, s, NULL);
+        if (r < 0)
+                return r;
+
+        snprintf(link, sizeof link, "initrd-root-device.target.wants/%s", unit);
+        snprintf(target, sizeof target, "../%s", unit);
+        r = symlink_excl(target, dest, link);
+        if (r < 0)
+                return log_error_errno(r, "Failed to link %s: %m", link);
+        return 0;
+}
+
+static int add_root_device(const char *dest, const Config *c) {
+        _cleanup_free_ char *device = NULL, *device_unit = NULL, *dropin = NULL;
+        const Session *root = config_root_session(c);
+        int r;
+
+        r = config_root_device(c, &device);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return log_error_errno(r, "Failed to determine the root device: %m");
+        r = unit_name_from_path(device, ".device", &device_unit);
+        if (r < 0)
+                return log_oom();
+
+        if (asprintf(&dropin, "%s.d/50-sd-iscsi-timeout.conf", device_unit) < 0)
+                return log_oom();
+        r = write_unit(dest, dropin, render_device_timeout, c, NULL, NULL);
+        if (r < 0)
+                return r;
+
+        /* systemd-fstab-generator ignores root=iscsi:, so the mount is ours to write. */
+        if (!root)
+                return 0;
+        r = write_unit(dest, "sysroot.mount", render_sysroot, c, root, device);
+        if (r < 0)
+                return r;
+        r = symlink_excl("../sysroot.mount", dest, "initrd-root-fs.target.requires/sysroot.mount");
+        if (r < 0)
+                return log_error_errno(r, "Failed to link sysroot.mount: %m");
+        return write_unit(dest, "initrd-root-device.target.d/50-sd-iscsi-root-device.conf",
+                          render_root_dropin, c, NULL, device_unit);
+}
+
+static void log_messages(const Config *c) {
+        for (size_t i = 0; i < c->n_warnings; i++)
+                log_warning("%s", c->warnings[i]);
+        for (size_t i = 0; i < c->n_errors; i++)
+                log_error("%s", c->errors[i]);
+}
+
+static int run(const char *dest, const char *dest_early, const char *dest_late) {
+        _cleanup_(config_done) Config c;
+        int r, ret = 0;
+
+        config_init(&c);
+        r = config_load(&c, 0);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read the iSCSI boot configuration: %m");
+        if (!c.in_initrd || !c.wants_iscsi)
+                return 0;
+
+        log_messages(&c);
+        if (c.n_sessions == 0) {
+                log_warning("iSCSI boot requested, but no usable target is configured.");
+                return 0;
+        }
+
+        for (size_t i = 0; i < c.n_sessions; i++) {
+                r = add_session(dest, &c, &c.sessions[i]);
+                if (r < 0 && ret >= 0)
+                        ret = r;
+        }
+        r = add_root_device(dest, &c);
+        if (r < 0 && ret >= 0)
+                ret = r;
+        return ret;
+}
+
+int main(int argc, char *argv[]) {
+        if (argc != 2 && argc != 4) {
+                fprintf(stderr, "This program takes one or three arguments.\n");
+                return EXIT_FAILURE;
+        }
+        log_setup("sd-iscsi-generator", getenv("SD_ISCSI_LOG_STDERR") ? LOG_TARGET_STDERR : LOG_TARGET_KMSG);
+        /* A generator failure must never block a boot: report it and let systemd go on. */
+        return run(argv[1], argc > 2 ? argv[2] : argv[1], argc > 2 ? argv[3] : argv[1]) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

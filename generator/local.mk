@@ -7,6 +7,7 @@ libsdiscsi_la_SOURCES = \
 	generator/ibft.c generator/ibft.h \
 	generator/load.c \
 	generator/units.c generator/units.h \
+	generator/record.c generator/login.h \
 	generator/show.c generator/show.h \
 	generator/network.c generator/network.h \
 	generator/util.c generator/util.h \
@@ -18,6 +19,6 @@ sd_iscsi_generator_SOURCES = generator/generator.c
 sd_iscsi_generator_LDADD = libsdiscsi.la
 
 bin_PROGRAMS += sd-iscsi
-sd_iscsi_SOURCES = generator/sd-iscsi.c generator/login.c generator/login.h generator/prepare.c
+sd_iscsi_SOURCES = generator/sd-iscsi.c generator/login.c generator/prepare.c
 sd_iscsi_CFLAGS = $(AM_CFLAGS) $(LIBSYSTEMD_CFLAGS)
 sd_iscsi_LDADD = libsdiscsi.la $(LIBSYSTEMD_LIBS)

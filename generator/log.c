@@ -11,6 +11,7 @@
 static const char *log_ident = "sd-iscsi";
 static int log_fd = STDERR_FILENO;
 static int log_max_level = 6;
+static int log_target = LOG_TARGET_STDERR;
 
 void log_setup(const char *ident, int target) {
         const char *e;
@@ -20,11 +21,19 @@ void log_setup(const char *ident, int target) {
         if (e && strcmp(e, "debug") == 0)
                 log_max_level = 7;
 
-        if (target == LOG_TARGET_KMSG) {
-                int fd = open("/dev/kmsg", O_WRONLY|O_CLOEXEC|O_NOCTTY);
-                if (fd >= 0)
-                        log_fd = fd;
-        }
+        log_target = target;
+}
+
+/* Opened on the first message only: the quiet path of the generator costs no syscall. */
+static void log_open(void) {
+        int fd;
+
+        if (log_target != LOG_TARGET_KMSG)
+                return;
+        log_target = LOG_TARGET_STDERR;
+        fd = open("/dev/kmsg", O_WRONLY|O_CLOEXEC|O_NOCTTY);
+        if (fd >= 0)
+                log_fd = fd;
 }
 
 int log_internal(int level, int error, const char *fmt, ...) {
@@ -35,6 +44,7 @@ int log_internal(int level, int error, const char *fmt, ...) {
         error = error < 0 ? -error : error;
         if (level > log_max_level)
                 return -error;
+        log_open();
 
         /* %m refers to the error we were handed, as in systemd. */
         errno = error;

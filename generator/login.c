@@ -1,2 +1,441 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "config.h"
+/*
+ * The login helper: one session, logged in as fast as the network allows.
+ *
+ * No discovery round trip: the node record is written directly (mode 0600: it holds
+ * the CHAP secrets, which therefore never reach argv, the environment or a log). Before
+ * each attempt we wait for a route to the portal (event-driven, via rtnetlink) and probe
+ * the portal with a plain TCP connect, so that iscsid is only asked to log in when it
+ * can succeed: a login sent before the route exists costs open-iscsi a 3 s reconnect.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/rtnetlink.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+
+#include "log.h"
+#include "login.h"
+#include "util.h"
+
+#define USEC_PER_SEC 1000000ULL
+#define USEC_PER_MSEC 1000ULL
+#define BACKOFF_INITIAL_USEC (200 * USEC_PER_MSEC)
+#define BACKOFF_MAX_USEC (2 * USEC_PER_SEC)
+#define PROBE_TIMEOUT_USEC (3 * USEC_PER_SEC)
+#define ISCSI_ERR_SESS_EXISTS 15
+
+extern char **environ;
+
+static uint64_t now_usec(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
+}
+
+/* Atomic replace: readers never see half a file; mode is set before any byte is written. */
+static int write_file_atomic(const char *path, const char *text, size_t len, mode_t mode) {
+        char tmp[PATH_MAX];
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        r = mkdir_parents(path, 0700);
+        if (r < 0)
+                return r;
+        if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int) sizeof tmp)
+                return -ENAMETOOLONG;
+        fd = open(tmp, O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC|O_NOFOLLOW, mode);
+        if (fd < 0)
+                return -errno;
+        if (fchmod(fd, mode) < 0)
+                return -errno;
+        while (len > 0) {
+                ssize_t k = write(fd, text, len);
+                if (k < 0) {
+                        r = -errno;
+                        (void) unlink(tmp);
+                        return r;
+                }
+                text += k;
+                len -= (size_t) k;
+        }
+        if (rename(tmp, path) < 0) {
+                r = -errno;
+                (void) unlink(tmp);
+                return r;
+        }
+        return 0;
+}
+
+static int write_rendered(const char *path, int (*render)(FILE *f, const Config *c, const Session *s),
+                          const Config *c, const Session *s) {
+        _cleanup_erase_ char *text = NULL;
+        size_t size = 0;
+        FILE *f;
+        int r;
+
+        f = open_memstream(&text, &size);
+        if (!f)
+                return log_oom();
+        r = render(f, c, s);
+        if (fclose(f) != 0 && r >= 0)
+                r = -errno;
+        if (r < 0)
+                return log_error_errno(r, "Failed to format %s: %m", path);
+        r = write_file_atomic(path, text, size, 0600);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write %s: %m", path);
+        return 0;
+}
+
+static int render_record(FILE *f, const Config *c, const Session *s) {
+        return login_write_record(f, c, s);
+}
+
+static int render_iface(FILE *f, const Config *c, const Session *s) {
+        return login_write_iface(f, s);
+}
+
+static int write_records(const Config *c, const Session *s) {
+        char rel[PATH_MAX], dir[PATH_MAX], path[PATH_MAX];
+        int r;
+
+        r = login_record_path(s, rel, sizeof rel);
+        if (r < 0)
+                return log_error_errno(r, "Cannot name a node record for target %s.", s->target);
+
+        if (!isempty(s->iface) && strcmp(s->iface, "default") != 0) {
+                r = runtime_path(ISCSI_IFACE_DIR, dir, sizeof dir);
+                if (r < 0 || snprintf(path, sizeof path, "%s/%s", dir, s->iface) >= (int) sizeof path)
+                        return -ENAMETOOLONG;
+                r = write_rendered(path, render_iface, c, s);
+                if (r < 0)
+                        return r;
+        }
+
+        r = runtime_path(ISCSI_NODE_DIR, dir, sizeof dir);
+        if (r < 0 || snprintf(path, sizeof path, "%s/%s", dir, rel) >= (int) sizeof path)
+                return -ENAMETOOLONG;
+        return write_rendered(path, render_record, c, s);
+}
+
+typedef struct Attempt {
+        unsigned number;
+        char error[256];
+} Attempt;
+
+static void save_state(const Session *s, const char *state, const Attempt *a) {
+        char dir[PATH_MAX], path[PATH_MAX], text[512];
+        int n;
+
+        if (runtime_path(SD_ISCSI_STATE_DIR, dir, sizeof dir) < 0 ||
+            snprintf(path, sizeof path, "%s/%s", dir, s->id) >= (int) sizeof path)
+                return;
+        n = snprintf(text, sizeof text, "STATE=%s\nATTEMPT=%u\nERROR=%s\n", state, a->number, a->error);
+        if (n > 0 && (size_t) n < sizeof text)
+                (void) write_file_atomic(path, text, (size_t) n, 0644);
+}
+
+static void fail_attempt(Attempt *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail_attempt(Attempt *a, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(a->error, sizeof a->error, fmt, ap);
+        va_end(ap);
+}
+
+static int resolve_portal(const Session *s, struct sockaddr_storage *ret, socklen_t *ret_len, Attempt *a) {
+        struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV }, *res = NULL;
+        char port[8];
+        int r;
+
+        snprintf(port, sizeof port, "%u", s->port);
+        r = getaddrinfo(s->portal, port, &hints, &res);
+        if (r != 0) {
+                fail_attempt(a, "cannot resolve portal %s: %s", s->portal, gai_strerror(r));
+                return -EHOSTUNREACH;
+        }
+        memcpy(ret, res->ai_addr, res->ai_addrlen);
+        *ret_len = res->ai_addrlen;
+        freeaddrinfo(res);
+        return 0;
+}
+
+/* A UDP connect() only consults the routing table: no packet is sent. */
+static int have_route(const struct sockaddr_storage *addr, socklen_t len) {
+        _cleanup_close_ int fd = socket(addr->ss_family, SOCK_DGRAM|SOCK_CLOEXEC, 0);
+
+        if (fd < 0)
+                return -errno;
+        if (connect(fd, (const struct sockaddr *) addr, len) < 0)
+                return -errno;
+        return 0;
+}
+
+static uint64_t remaining(uint64_t deadline, uint64_t cap) {
+        uint64_t n = now_usec();
+
+        if (deadline == 0)
+                return cap;
+        if (n >= deadline)
+                return 0;
+        return deadline - n < cap ? deadline - n : cap;
+}
+
+static int poll_usec(int fd, short events, uint64_t usec) {
+        struct pollfd p = { .fd = fd, .events = events };
+        int r;
+
+        r = poll(&p, 1, (int) ((usec + 999) / 1000));
+        if (r < 0)
+                return -errno;
+        return r == 0 ? -ETIMEDOUT : 0;
+}
+
+static int wait_for_route(const struct sockaddr_storage *addr, socklen_t len, uint64_t deadline, Attempt *a) {
+        _cleanup_close_ int nl = -EBADF;
+        struct sockaddr_nl snl = {
+                .nl_family = AF_NETLINK,
+                .nl_groups = RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR | RTMGRP_LINK,
+        };
+        int r;
+
+        /* Subscribe before the first check, so that no change between the two is missed. */
+        nl = socket(AF_NETLINK, SOCK_RAW|SOCK_CLOEXEC|SOCK_NONBLOCK, NETLINK_ROUTE);
+        if (nl >= 0 && bind(nl, (struct sockaddr *) &snl, sizeof snl) < 0)
+                nl = -errno;
+
+        for (;;) {
+                char buf[8192];
+                uint64_t left;
+
+                r = have_route(addr, len);
+                if (r >= 0)
+                        return 0;
+                if (r != -ENETUNREACH && r != -EHOSTUNREACH && r != -EADDRNOTAVAIL) {
+                        fail_attempt(a, "cannot route to portal: %s", strerror(-r));
+                        return r;
+                }
+                left = remaining(deadline, 5 * USEC_PER_SEC);
+                if (left == 0) {
+                        fail_attempt(a, "no route to the portal");
+                        return -ENETUNREACH;
+                }
+                if (nl < 0) {
+                        /* No rtnetlink (tests without privileges): fall back to polling. */
+                        usleep((useconds_t) (left < 100 * USEC_PER_MSEC ? left : 100 * USEC_PER_MSEC));
+                        continue;
+                }
+                r = poll_usec(nl, POLLIN, left);
+                if (r == -ETIMEDOUT)
+                        continue;
+                if (r < 0)
+                        return r;
+                while (recv(nl, buf, sizeof buf, MSG_DONTWAIT) > 0)
+                        ;
+        }
+}
+
+static int probe_portal(const struct sockaddr_storage *addr, socklen_t len, uint64_t deadline, Attempt *a,
+                        const Session *s) {
+        _cleanup_close_ int fd = socket(addr->ss_family, SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK, 0);
+        socklen_t elen = sizeof(int);
+        int err = 0, r;
+
+        if (fd < 0)
+                return -errno;
+        if (connect(fd, (const struct sockaddr *) addr, len) < 0) {
+                if (errno != EINPROGRESS) {
+                        err = errno;
+                        goto fail;
+                }
+                r = poll_usec(fd, POLLOUT, remaining(deadline, PROBE_TIMEOUT_USEC));
+                if (r == -ETIMEDOUT) {
+                        err = ETIMEDOUT;
+                        goto fail;
+                }
+                if (r < 0)
+                        return r;
+                if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) < 0)
+                        return -errno;
+                if (err != 0)
+                        goto fail;
+        }
+        return 0;
+fail:
+        fail_attempt(a, "portal %s port %u: %s", s->portal, s->port, strerror(err));
+        return -err;
+}
+
+static void last_line(const char *out, char *buf, size_t size) {
+        const char *end = out + strlen(out), *start;
+
+        while (end > out && (end[-1] == '\n' || end[-1] == ' '))
+                end--;
+        start = end;
+        while (start > out && start[-1] != '\n')
+                start--;
+        snprintf(buf, size, "%.*s", (int) (end - start), start);
+}
+
+static int run_iscsiadm(const Session *s, Attempt *a) {
+        char portal[320], out[4096];
+        const char *argv[16];
+        const char *iscsiadm = getenv("SD_ISCSI_ISCSIADM") ?: ISCSIADM;
+        posix_spawn_file_actions_t fa;
+        size_t n = 0, used = 0;
+        int pipefd[2], status, r;
+        pid_t pid;
+
+        snprintf(portal, sizeof portal, "%s%s%s:%u,%u", strchr(s->portal, ':') ? "[" : "", s->portal,
+                 strchr(s->portal, ':') ? "]" : "", s->port, s->tpgt);
+        argv[n++] = iscsiadm;
+        argv[n++] = "-m";
+        argv[n++] = "node";
+        argv[n++] = "-T";
+        argv[n++] = s->target;
+        argv[n++] = "-p";
+        argv[n++] = portal;
+        argv[n++] = "-I";
+        argv[n++] = isempty(s->iface) ? "default" : s->iface;
+        argv[n++] = "--login";
+        argv[n] = NULL;
+
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return -errno;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
+        posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDERR_FILENO);
+        r = posix_spawn(&pid, iscsiadm, &fa, NULL, (char **) argv, environ);
+        posix_spawn_file_actions_destroy(&fa);
+        close(pipefd[1]);
+        if (r != 0) {
+                close(pipefd[0]);
+                fail_attempt(a, "cannot run %s: %s", iscsiadm, strerror(r));
+                return -r;
+        }
+        for (;;) {
+                ssize_t k = read(pipefd[0], out + used, sizeof out - 1 - used);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        break;
+                used += (size_t) k;
+                if (used == sizeof out - 1) {
+                        /* Keep reading so iscsiadm never blocks; keep the tail. */
+                        memmove(out, out + sizeof out / 2, used - sizeof out / 2);
+                        used -= sizeof out / 2;
+                }
+        }
+        out[used] = 0;
+        close(pipefd[0]);
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return -errno;
+
+        if (used > 0)
+                fputs(out, stderr);
+        if (WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == ISCSI_ERR_SESS_EXISTS))
+                return 0;
+        last_line(out, a->error, sizeof a->error);
+        if (a->error[0] == 0)
+                fail_attempt(a, "iscsiadm failed with status %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        return -EPROTO;
+}
+
+static uint64_t jitter(uint64_t usec) {
+        uint32_t rnd = 0;
+
+        /* ±25%, so that many initiators booting at once do not retry in lockstep. */
+        if (getrandom(&rnd, sizeof rnd, GRND_NONBLOCK) != sizeof rnd)
+                rnd = (uint32_t) now_usec();
+        return usec * 3 / 4 + (uint64_t) rnd % (usec / 2 + 1);
+}
+
+static void notify_status(const Session *s, const Attempt *a, const char *what) {
+        char msg[512];
+
+        snprintf(msg, sizeof msg, "STATUS=%s %s at %s:%u (attempt %u)%s%s", what, s->target, s->portal,
+                 s->port, a->number, a->error[0] ? ": " : "", a->error);
+        (void) sd_notify(0, msg);
+}
+
+static int login_session(const Config *c, const Session *s) {
+        uint64_t start = now_usec(), deadline = c->timeout_usec ? start + c->timeout_usec : 0;
+        uint64_t backoff = BACKOFF_INITIAL_USEC;
+        Attempt a = {};
+        int r;
+
+        r = write_records(c, s);
+        if (r < 0)
+                return r;
+
+        for (;;) {
+                struct sockaddr_storage addr;
+                socklen_t len;
+                uint64_t wait;
+
+                a.number++;
+                a.error[0] = 0;
+                notify_status(s, &a, "Logging in to");
+                save_state(s, "logging-in", &a);
+
+                r = resolve_portal(s, &addr, &len, &a);
+                if (r >= 0 && c->testroute)
+                        r = wait_for_route(&addr, len, deadline, &a);
+                if (r >= 0)
+                        r = probe_portal(&addr, len, deadline, &a, s);
+                if (r >= 0)
+                        r = run_iscsiadm(s, &a);
+                if (r >= 0) {
+                        a.error[0] = 0;
+                        save_state(s, "logged-in", &a);
+                        notify_status(s, &a, "Logged in to");
+                        log_info("Logged in to %s at %s:%u after %u attempt(s), %.1fs.", s->target, s->portal,
+                                 s->port, a.number, (double) (now_usec() - start) / USEC_PER_SEC);
+                        return 0;
+                }
+
+                log_warning("Attempt %u to log in to %s at %s:%u failed: %s", a.number, s->target, s->portal,
+                            s->port, a.error);
+                wait = jitter(backoff);
+                if (deadline && now_usec() + wait >= deadline) {
+                        save_state(s, "failed", &a);
+                        notify_status(s, &a, "Gave up on");
+                        return log_error_errno(ETIMEDOUT,
+                                               "Giving up on %s at %s:%u: login budget of %llus exhausted after %u attempt(s). Last error: %s",
+                                               s->target, s->portal, s->port,
+                                               (unsigned long long) (c->timeout_usec / USEC_PER_SEC), a.number, a.error);
+                }
+                notify_status(s, &a, "Retrying login to");
+                usleep((useconds_t) wait);
+                backoff = backoff * 2 > BACKOFF_MAX_USEC ? BACKOFF_MAX_USEC : backoff * 2;
+        }
+}
+
+int login_run(const char *id) {
+        _cleanup_(config_done) Config c;
+        Session *s;
+        int r;
+
+        config_init(&c);
+        r = config_load(&c, CONFIG_WITH_SECRETS);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read the iSCSI boot configuration: %m");
+        s = config_find_session(&c, id);
+        if (!s)
+                return log_error_errno(ENOENT, "No iSCSI session '%s' in the boot configuration.", id);
+        return login_session(&c, s);
+}

@@ -1,2 +1,118 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "config.h"
+/*
+ * sd-iscsi prepare: the runtime configuration that generators must not write. Runs
+ * before iscsid and systemd-networkd (sd-iscsi-prepare.service).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "login.h"
+#include "network.h"
+#include "util.h"
+
+/* iscsi-iname's default prefix, so that a generated name looks like any other. */
+#define GENERATED_INITIATOR_PREFIX "iqn.2016-04.com.open-iscsi"
+
+static int image_initiator(char **ret) {
+        char path[PATH_MAX];
+        _cleanup_free_ char *text = NULL;
+        char *line, *save = NULL;
+        int r;
+
+        r = runtime_path("/etc/iscsi/initiatorname.iscsi", path, sizeof path);
+        if (r < 0)
+                return r;
+        r = read_full_file(path, &text, NULL, 64 * 1024);
+        if (r < 0)
+                return r;
+        for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                const char *v = startswith(line, "InitiatorName=");
+                if (v && !isempty(v)) {
+                        *ret = strdup(v);
+                        return *ret ? 0 : -ENOMEM;
+                }
+        }
+        return -ENOENT;
+}
+
+static int generate_initiator(char **ret) {
+        uint8_t rnd[6];
+
+        if (getrandom(rnd, sizeof rnd, 0) != sizeof rnd)
+                return -errno;
+        if (asprintf(ret, GENERATED_INITIATOR_PREFIX ":%02x%02x%02x%02x%02x%02x",
+                     rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+static int write_initiator(const Config *c) {
+        _cleanup_free_ char *name = NULL, *text = NULL;
+        char dir[PATH_MAX];
+        const char *origin = "the command line or iBFT";
+        int r;
+
+        if (c->initiator)
+                name = strdup(c->initiator);
+        else {
+                origin = "the image";
+                r = image_initiator(&name);
+                if (r < 0) {
+                        origin = "a generated name";
+                        r = generate_initiator(&name);
+                        if (r < 0)
+                                return log_error_errno(r, "Failed to generate an initiator name: %m");
+                }
+        }
+        if (!name)
+                return log_oom();
+        if (asprintf(&text, "InitiatorName=%s\n", name) < 0)
+                return log_oom();
+        r = runtime_path(SD_ISCSI_RUN_DIR, dir, sizeof dir);
+        if (r < 0)
+                return r;
+        r = mkdir_parents(dir, 0755);
+        if (r >= 0 && mkdir(dir, 0755) < 0 && errno != EEXIST)
+                r = -errno;
+        if (r < 0)
+                return log_error_errno(r, "Failed to create %s: %m", dir);
+        r = runtime_path(SD_ISCSI_INITIATOR_FILE, dir, sizeof dir);
+        if (r < 0)
+                return r;
+        (void) unlink(dir);
+        r = write_file_excl("/", dir, text, strlen(text), 0644);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write %s: %m", dir);
+        log_info("Initiator name %s (from %s).", name, origin);
+        return 0;
+}
+
+int prepare_run(void) {
+        _cleanup_(config_done) Config c;
+        char netdir[PATH_MAX];
+        int r;
+
+        config_init(&c);
+        r = config_load(&c, 0);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read the iSCSI boot configuration: %m");
+        if (!c.wants_iscsi)
+                return 0;
+
+        r = write_initiator(&c);
+        if (r < 0)
+                return r;
+
+        if (c.n_nics == 0)
+                return 0;
+        r = runtime_path("/run/systemd/network", netdir, sizeof netdir);
+        if (r < 0)
+                return r;
+        r = network_write_files(&c, netdir);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write the network configuration for the iBFT NICs: %m");
+        return 0;
+}

@@ -1,1 +1,151 @@
-int main(int argc, char *argv[]) { return 0; }
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * sd-iscsi: the command line front end over the boot configuration model.
+ *   show [--json]   what was understood, and at boot the state of each session
+ *   login ID        log in to one session (run by sd-iscsi-login@ID.service)
+ *   prepare         runtime files before iscsid and networkd (sd-iscsi-prepare.service)
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+
+#include "log.h"
+#include "login.h"
+#include "show.h"
+#include "util.h"
+
+static void help(FILE *f) {
+        fputs("Usage: sd-iscsi show [--json]\n"
+              "       sd-iscsi login SESSION-ID\n"
+              "       sd-iscsi prepare\n\n"
+              "Root on iSCSI for systemd initrds. See sd-iscsi(8) and sd-iscsi(7).\n", f);
+}
+
+static void read_state(const Session *s, SessionRuntime *rt) {
+        char path[PATH_MAX], dir[PATH_MAX];
+        _cleanup_free_ char *text = NULL;
+        char *line, *save = NULL;
+
+        if (runtime_path(SD_ISCSI_STATE_DIR, dir, sizeof dir) < 0 ||
+            snprintf(path, sizeof path, "%s/%s", dir, s->id) >= (int) sizeof path ||
+            read_full_file(path, &text, NULL, 4096) < 0)
+                return;
+        rt->known = true;
+        for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                const char *v;
+                if ((v = startswith(line, "STATE=")))
+                        snprintf(rt->state, sizeof rt->state, "%s", v);
+                else if ((v = startswith(line, "ATTEMPT=")))
+                        rt->attempt = (unsigned) strtoul(v, NULL, 10);
+                else if ((v = startswith(line, "ERROR=")))
+                        snprintf(rt->error, sizeof rt->error, "%s", v);
+        }
+}
+
+/* Which kernel session (if any) serves each configured session: by target, address, port. */
+static void match_kernel_sessions(const Config *c, SessionRuntime *rt) {
+        const char *sysfs = getenv("SD_ISCSI_SYSFS") ?: "/sys";
+        char path[PATH_MAX];
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+
+        snprintf(path, sizeof path, "%s/class/iscsi_session", sysfs);
+        d = opendir(path);
+        if (!d)
+                return;
+        while ((de = readdir(d))) {
+                _cleanup_free_ char *target = NULL, *address = NULL, *port = NULL;
+                unsigned id;
+
+                if (sscanf(de->d_name, "session%u", &id) != 1)
+                        continue;
+                snprintf(path, sizeof path, "%s/class/iscsi_session/%s/targetname", sysfs, de->d_name);
+                if (read_one_line_file(path, &target) < 0)
+                        continue;
+                snprintf(path, sizeof path, "%s/class/iscsi_connection/connection%u:0/persistent_address", sysfs, id);
+                (void) read_one_line_file(path, &address);
+                snprintf(path, sizeof path, "%s/class/iscsi_connection/connection%u:0/persistent_port", sysfs, id);
+                (void) read_one_line_file(path, &port);
+                for (size_t i = 0; i < c->n_sessions; i++) {
+                        const Session *s = &c->sessions[i];
+                        if (!streq_ptr(s->target, target))
+                                continue;
+                        if (port && (unsigned) strtoul(port, NULL, 10) != s->port)
+                                continue;
+                        /* Host-name portals cannot be compared by address: the target decides. */
+                        if (address && strcmp(address, s->portal) != 0 && strspn(s->portal, "0123456789.:abcdefABCDEF") == strlen(s->portal))
+                                continue;
+                        snprintf(rt[i].kernel_session, sizeof rt[i].kernel_session, "session%u", id);
+                        if (!rt[i].known) {
+                                rt[i].known = true;
+                                snprintf(rt[i].state, sizeof rt[i].state, "logged-in");
+                        }
+                }
+        }
+}
+
+static int show(bool json) {
+        _cleanup_(config_done) Config c;
+        _cleanup_free_ SessionRuntime *rt = NULL;
+        _cleanup_free_ char *initiator = NULL;
+        char path[PATH_MAX];
+        ShowContext ctx = {};
+        int r;
+
+        config_init(&c);
+        r = config_load(&c, 0);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read the iSCSI boot configuration: %m");
+
+        /* At boot (or after it, in the initrd) there is runtime state to show as well. */
+        if (runtime_path(SD_ISCSI_RUN_DIR, path, sizeof path) >= 0 && access(path, F_OK) >= 0) {
+                rt = calloc(c.n_sessions ? c.n_sessions : 1, sizeof *rt);
+                if (!rt)
+                        return log_oom();
+                for (size_t i = 0; i < c.n_sessions; i++)
+                        read_state(&c.sessions[i], &rt[i]);
+                match_kernel_sessions(&c, rt);
+                if (runtime_path(SD_ISCSI_INITIATOR_FILE, path, sizeof path) >= 0 &&
+                    read_one_line_file(path, &initiator) >= 0 && startswith(initiator, "InitiatorName="))
+                        ctx.initiator_in_use = initiator + strlen("InitiatorName=");
+        }
+        ctx.config = &c;
+        ctx.runtime = rt;
+        r = json ? show_json(stdout, &ctx) : show_text(stdout, &ctx);
+        if (fflush(stdout) != 0 || r < 0)
+                return log_error_errno(r < 0 ? r : errno, "Failed to write output: %m");
+        return 0;
+}
+
+int main(int argc, char *argv[]) {
+        int r;
+
+        log_setup("sd-iscsi", LOG_TARGET_STDERR);
+        if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+                help(argc < 2 ? stderr : stdout);
+                return argc < 2 ? 2 : 0;
+        }
+        if (strcmp(argv[1], "--version") == 0) {
+                puts(PACKAGE_STRING);
+                return 0;
+        }
+        if (strcmp(argv[1], "show") == 0) {
+                bool json = false;
+                for (int i = 2; i < argc; i++) {
+                        if (strcmp(argv[i], "--json") != 0) {
+                                help(stderr);
+                                return 2;
+                        }
+                        json = true;
+                }
+                r = show(json);
+        } else if (strcmp(argv[1], "login") == 0 && argc == 3)
+                r = login_run(argv[2]);
+        else if (strcmp(argv[1], "prepare") == 0 && argc == 2)
+                r = prepare_run();
+        else {
+                help(stderr);
+                return 2;
+        }
+        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

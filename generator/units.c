@@ -1,2 +1,153 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "config.h"
+#include <errno.h>
+#include <inttypes.h>
+
+#include "units.h"
+#include "util.h"
+
+/* After the budget runs out the login helper gives up by itself; the unit and device
+ * timeouts are only a backstop for a helper that hangs. */
+#define BACKSTOP_USEC (30ULL * 1000000ULL)
+
+int session_unit_name(const Session *s, char *buf, size_t size) {
+        int n = snprintf(buf, size, "sd-iscsi-login@%s.service", s->id);
+        return n < 0 || (size_t) n >= size ? -ENAMETOOLONG : 0;
+}
+
+int session_device_path(const Session *s, char **ret) {
+        if (asprintf(ret, "/dev/disk/by-path/ip-%s:%u-iscsi-%s-lun-%" PRIu64,
+                     s->portal, s->port, s->target, s->lun) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+const Session *config_root_session(const Config *c) {
+        for (size_t i = 0; i < c->n_sessions; i++)
+                if (c->sessions[i].root)
+                        return &c->sessions[i];
+        return NULL;
+}
+
+/* udev's encoding of a label or UUID in a /dev/disk/by-* link name. */
+static int append_udev_encoded(char *out, size_t size, const char *in) {
+        size_t o = strlen(out);
+
+        for (; *in; in++) {
+                unsigned char ch = (unsigned char) *in;
+                if (o + 5 >= size)
+                        return -ENAMETOOLONG;
+                if ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                    strchr("#+-.:=@_", ch) || ch >= 0x80)
+                        out[o++] = (char) ch;
+                else
+                        o += (size_t) snprintf(out + o, size - o, "\\x%02x", ch);
+        }
+        out[o] = 0;
+        return 0;
+}
+
+int config_root_device(const Config *c, char **ret) {
+        static const struct {
+                const char *tag, *dir;
+        } tags[] = {
+                { "LABEL=",     "/dev/disk/by-label/" },
+                { "UUID=",      "/dev/disk/by-uuid/" },
+                { "PARTUUID=",  "/dev/disk/by-partuuid/" },
+                { "PARTLABEL=", "/dev/disk/by-partlabel/" },
+        };
+        const Session *root = config_root_session(c);
+        char buf[512];
+
+        if (root)
+                return session_device_path(root, ret);
+        if (isempty(c->root))
+                return -ENOENT;
+        if (c->root[0] == '/') {
+                *ret = strdup(c->root);
+                return *ret ? 0 : -ENOMEM;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(tags); i++) {
+                const char *v = startswith(c->root, tags[i].tag);
+                int r;
+
+                if (!v || isempty(v))
+                        continue;
+                snprintf(buf, sizeof buf, "%s", tags[i].dir);
+                r = append_udev_encoded(buf, sizeof buf, v);
+                if (r < 0)
+                        return r;
+                *ret = strdup(buf);
+                return *ret ? 0 : -ENOMEM;
+        }
+        return -ENOENT;
+}
+
+static void write_timeout(FILE *f, const char *key, uint64_t usec) {
+        if (usec == 0)
+                fprintf(f, "%s=infinity\n", key);
+        else
+                fprintf(f, "%s=%" PRIu64 "s\n", key, (uint64_t) ((usec + BACKSTOP_USEC + 999999) / 1000000));
+}
+
+static bool portal_is_ipv6(const Session *s) {
+        return strchr(s->portal, ':') != NULL;
+}
+
+int unit_write_login(FILE *f, const Config *c, const Session *s) {
+        const char *lb = portal_is_ipv6(s) ? "[" : "", *rb = portal_is_ipv6(s) ? "]" : "";
+
+        fputs(UNIT_HEADER "\n[Unit]\n", f);
+        fprintf(f, "Description=iSCSI login to %s on %s%s%s:%u\n", s->target, lb, s->portal, rb, s->port);
+        fputs("Documentation=man:sd-iscsi(7) man:sd-iscsi-generator(8)\n", f);
+        fprintf(f, "SourcePath=%s\n", s->source == SOURCE_IBFT ? "/sys/firmware/ibft" : "/proc/cmdline");
+        fputs("DefaultDependencies=no\n"
+              /* networkd does not run in the initrd unless asked: iSCSI implies rd.neednet=1. */
+              "Wants=sd-iscsi-prepare.service sd-iscsi-iscsid.socket systemd-networkd.service systemd-network-generator.service\n"
+              "After=sd-iscsi-prepare.service sd-iscsi-iscsid.socket systemd-networkd.service\n", f);
+        /* Where the interface is known, wait for exactly that link: never for all links. */
+        if (c->waitnet && !isempty(s->netdev))
+                fprintf(f, "Wants=systemd-networkd-wait-online@%s.service\n"
+                        "After=systemd-networkd-wait-online@%s.service\n", s->netdev, s->netdev);
+        fputs("Before=initrd-root-device.target sysroot.mount\n"
+              "\n[Service]\n"
+              "Type=oneshot\n"
+              "RemainAfterExit=yes\n"
+              "NotifyAccess=main\n", f);
+        fprintf(f, "ExecStart=%s/sd-iscsi login %s\n", BINDIR, s->id);
+        write_timeout(f, "TimeoutStartSec", c->timeout_usec);
+        return ferror(f) ? -EIO : 0;
+}
+
+int unit_write_sysroot_mount(FILE *f, const Config *c, const Session *s, const char *device) {
+        const char *lb = portal_is_ipv6(s) ? "[" : "", *rb = portal_is_ipv6(s) ? "]" : "";
+
+        fputs(UNIT_HEADER "\n[Unit]\n", f);
+        fprintf(f, "Description=Root file system on iSCSI LUN %" PRIu64 " of %s on %s%s%s:%u\n",
+                s->lun, s->target, lb, s->portal, rb, s->port);
+        fputs("Documentation=man:sd-iscsi(7) man:sd-iscsi-generator(8)\n"
+              "SourcePath=/proc/cmdline\n"
+              "Before=initrd-root-fs.target\n"
+              "\n[Mount]\n", f);
+        fprintf(f, "What=%s\n", device);
+        fputs("Where=/sysroot\n", f);
+        if (!isempty(c->rootfstype))
+                fprintf(f, "Type=%s\n", c->rootfstype);
+        /* As systemd-fstab-generator does for root=: read-only unless "rw" was given. */
+        fprintf(f, "Options=%s%s%s\n", c->root_rw > 0 ? "rw" : "ro",
+                isempty(c->rootflags) ? "" : ",", strempty(c->rootflags));
+        return ferror(f) ? -EIO : 0;
+}
+
+int unit_write_root_device_dropin(FILE *f, const char *device_unit) {
+        fputs(UNIT_HEADER "\n[Unit]\n", f);
+        fprintf(f, "Requires=%s\nAfter=%s\n", device_unit, device_unit);
+        return ferror(f) ? -EIO : 0;
+}
+
+int unit_write_device_timeout(FILE *f, const Config *c) {
+        /* The device appears only after a login: it must not time out while logins are
+         * still being retried within the budget. */
+        fputs(UNIT_HEADER "\n[Unit]\n", f);
+        write_timeout(f, "JobRunningTimeoutSec", c->timeout_usec);
+        return ferror(f) ? -EIO : 0;
+}

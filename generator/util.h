@@ -79,3 +79,9 @@ int read_full_file(const char *path, char **ret, size_t *ret_size, size_t max);
 int write_file_excl(const char *dir, const char *name, const char *text, size_t len, mode_t mode);
 int symlink_excl(const char *target, const char *dir, const char *name);
 int mkdir_parents(const char *path, mode_t mode);
+
+#include <dirent.h>
+static inline void closedirp(DIR **d) {
+        if (*d)
+                closedir(*d);
+}
