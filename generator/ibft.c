@@ -151,6 +151,35 @@ static const char *family_name(int family) {
         return family == AF_INET ? "IPv4" : "IPv6";
 }
 
+/* The same rules as for command-line sessions: names become file names in open-iscsi's
+ * databases and parts of units; CHAP strings one line of a node record. Reports without
+ * quoting anything that could be a secret. */
+static bool target_strings_valid(Config *c, const char *what, int index, const Session *s,
+                                 const char *secret, const char *rsecret) {
+        const char *bad = NULL;
+
+        if (!spec_name_valid(s->target, ISCSI_NAME_MAX))
+                bad = "target name";
+        else if (s->chap.username && !spec_chap_valid(s->chap.username))
+                bad = "CHAP name";
+        else if (secret && !spec_chap_valid(secret))
+                bad = "CHAP secret";
+        else if (s->chap.in_username && !spec_chap_valid(s->chap.in_username))
+                bad = "reverse CHAP name";
+        else if (rsecret && !spec_chap_valid(rsecret))
+                bad = "reverse CHAP secret";
+        if (bad)
+                config_error(c, "%s: target %d has an invalid %s, ignoring the target.", what, index, bad);
+        return !bad;
+}
+
+static bool initiator_valid(Config *c, const char *what, const char *name) {
+        if (spec_name_valid(name, ISCSI_NAME_MAX))
+                return true;
+        config_error(c, "%s: the initiator name is invalid, ignoring it.", what);
+        return false;
+}
+
 /* ---- the raw table ---------------------------------------------------------------- */
 
 typedef struct Table {
@@ -235,7 +264,11 @@ static int table_initiator(const Table *t, Firmware *fw, size_t off) {
                 config_error(t->c, "%s: more than one initiator structure, ignoring the others.", t->what);
                 return 0;
         }
-        return table_string(t, off + 70, "initiator", "name", false, &fw->initiator) == -ENOMEM ? -ENOMEM : 0;
+        if (table_string(t, off + 70, "initiator", "name", false, &fw->initiator) == -ENOMEM)
+                return -ENOMEM;
+        if (fw->initiator && !initiator_valid(t->c, t->what, fw->initiator))
+                fw->initiator = (free(fw->initiator), NULL);
+        return 0;
 }
 
 static int table_nic(const Table *t, Firmware *fw, size_t off) {
@@ -356,6 +389,8 @@ static int table_target(const Table *t, Firmware *fw, size_t off, unsigned flags
                 config_error(t->c, "%s: target %d has no name, ignoring it.", t->what, ft.index);
                 r = -EBADMSG;
         }
+        if (r >= 0 && !target_strings_valid(t->c, t->what, ft.index, s, secret, rsecret))
+                r = -EBADMSG;
         if (r < 0) {
                 session_done(s);
                 return r == -ENOMEM ? r : 0;
@@ -951,6 +986,9 @@ static int sysfs_target(Config *c, Firmware *fw, const char *dir, const char *su
                 config_error(c, "%s: %s has no target name, ignoring it.", fw->what, sub);
                 goto invalid;
         }
+        /* Without CONFIG_WITH_SECRETS the secrets were not read; login re-reads them. */
+        if (!target_strings_valid(c, fw->what, ft.index, s, secret, rsecret))
+                goto invalid;
         s->chap.password = TAKE_PTR(secret);
         s->chap.in_password = TAKE_PTR(rsecret);
         s->portal = strdup(addr);
@@ -1005,7 +1043,8 @@ int ibft_parse_sysfs(Config *c, const char *sysfs_root, const char *dir, unsigne
         if (fw.initiator) {
                 uint64_t v;
 
-                if (read_attr_uint(dir, "initiator", "flags", 255, &v) >= 0 && v == 0)
+                if ((read_attr_uint(dir, "initiator", "flags", 255, &v) >= 0 && v == 0) ||
+                    !initiator_valid(c, fw.what, fw.initiator))
                         fw.initiator = (free(fw.initiator), NULL);
         }
 

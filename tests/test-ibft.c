@@ -540,6 +540,31 @@ START_TEST(test_too_many_nics) {
 }
 END_TEST
 
+START_TEST(test_invalid_names) {
+        Config c;
+        char long_secret[400];
+
+        /* a '/' in a target name would escape open-iscsi's node database; the same rules
+         * as for command-line names apply, and CHAP strings fit a node record line */
+        snprintf(long_secret, sizeof long_secret, "index=2,ip=10.0.0.3,name=iqn.x:ok2,chap=chap,chap-secret=s3cret%0300d", 0);
+        make_root();
+        mkibft(_i, "-i", "iqn.x/../../etc", "-n", MAC0,
+               "-t", "ip=10.0.0.1,name=iqn.x:../../y/z",
+               "-t", "index=1,ip=10.0.0.2,name=iqn.x:ok,chap=chap,chap-name=alice,chap-secret=s3cretpassw0rd",
+               "-t", long_secret, NULL);
+        load(&c, CONFIG_WITH_SECRETS);
+        ck_assert_ptr_null(c.initiator);
+        assert_error(&c, "initiator name is invalid");
+        assert_error(&c, "target 0 has an invalid target name");
+        assert_error(&c, "target 2 has an invalid CHAP secret");
+        ck_assert_uint_eq(c.n_sessions, 1);
+        ck_assert_str_eq(c.sessions[0].target, "iqn.x:ok");
+        ck_assert(!config_mentions(&c, "s3cret"));
+        config_done(&c);
+        remove_root();
+}
+END_TEST
+
 START_TEST(test_raw_preferred) {
         Config c;
         char path[256];
@@ -743,6 +768,7 @@ static Suite *ibft_suite(void) {
         tcase_add_loop_test(tc, test_target_without_nic, MODE_RAW, MODE_SYSFS + 1);
         tcase_add_loop_test(tc, test_ifname_by_mac, MODE_SYSFS, MODE_TABLE + 1);
         tcase_add_test(tc, test_too_many_nics);
+        tcase_add_loop_test(tc, test_invalid_names, MODE_RAW, MODE_SYSFS + 1);
         tcase_add_test(tc, test_raw_preferred);
         tcase_add_test(tc, test_no_table);
         tcase_add_loop_test(tc, test_corrupt, 0, (int) ELEMENTSOF(corruptions));
