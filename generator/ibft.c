@@ -802,6 +802,7 @@ int ibft_decode_sysfs_lun(const char *text, uint64_t *ret) {
                 *ret = ibft_lun_from_sam(single);
                 return 0;
         }
+        *ret = ibft_lun_from_sam(n_single > 0 ? single : first);
         return -ENOTUNIQ;
 }
 
@@ -951,12 +952,12 @@ static int sysfs_target(Config *c, Firmware *fw, const char *dir, const char *su
         }
         if (read_attr(dir, sub, "lun", &lun) >= 0) {
                 r = ibft_decode_sysfs_lun(lun, &s->lun);
-                if (r == -ENOTUNIQ) {
-                        config_error(c, "%s: %s/lun \"%s\" is ambiguous (the kernel prints it unpadded), ignoring the target.",
-                                     fw->what, sub, lun);
-                        goto invalid;
-                }
-                if (r < 0) {
+                /* The login does not depend on the LUN (it only names the by-path
+                 * link), so an ambiguous one is a warning, not a reason not to boot. */
+                if (r == -ENOTUNIQ)
+                        config_warning(c, "%s: %s/lun \"%s\" is ambiguous (the kernel prints it unpadded), assuming LUN %llu.",
+                                       fw->what, sub, lun, (unsigned long long) s->lun);
+                else if (r < 0) {
                         config_error(c, "%s: %s/lun \"%s\" is invalid, ignoring the target.", fw->what, sub, lun);
                         goto invalid;
                 }

@@ -387,6 +387,29 @@ START_TEST(test_lun_values) {
 }
 END_TEST
 
+START_TEST(test_ambiguous_lun) {
+        Config c;
+
+        /* 01 11 00…: sysfs shows "111000000", which 11 01 00… prints as well */
+        make_root();
+        mkibft(_i, "-n", MAC0, "-t", "ip=10.0.0.1," IQN0 ",sam=1101000000000000", NULL);
+        load(&c, 0);
+        ck_assert_uint_eq(c.n_sessions, 1);
+        ck_assert_uint_eq(c.n_errors, 0);
+        if (_i == MODE_RAW) {
+                ck_assert_uint_eq(c.n_warnings, 0);
+                ck_assert_uint_eq(c.sessions[0].lun, 0x1101);
+        } else {
+                /* a warning and a guess, not a refusal to boot: the login does not
+                 * depend on the LUN */
+                ck_assert(has_message(c.warnings, c.n_warnings, "ambiguous"));
+                ck_assert_uint_eq(c.sessions[0].lun, 0x111);
+        }
+        config_done(&c);
+        remove_root();
+}
+END_TEST
+
 START_TEST(test_sysfs_lun_text) {
         uint64_t v = 99;
 
@@ -403,6 +426,7 @@ START_TEST(test_sysfs_lun_text) {
         ck_assert_uint_eq(v, 0x4112);
         /* 1 11 or 11 1: both single level, genuinely ambiguous */
         ck_assert_int_eq(ibft_decode_sysfs_lun("111000000", &v), -ENOTUNIQ);
+        ck_assert(v == 0x111 || v == 0x1101);
         ck_assert_int_eq(ibft_decode_sysfs_lun("0000000", &v), -EINVAL);
         ck_assert_int_eq(ibft_decode_sysfs_lun("00000000000000000", &v), -EINVAL);
         ck_assert_int_eq(ibft_decode_sysfs_lun("0g000000", &v), -EINVAL);
@@ -560,6 +584,38 @@ START_TEST(test_invalid_names) {
         ck_assert_uint_eq(c.n_sessions, 1);
         ck_assert_str_eq(c.sessions[0].target, "iqn.x:ok");
         ck_assert(!config_mentions(&c, "s3cret"));
+        config_done(&c);
+        remove_root();
+}
+END_TEST
+
+START_TEST(test_offload_boot_dirs) {
+        Config c;
+        char from[256], to[256];
+
+        /* an offload HBA's iscsi_boot<N>: same layout as the iBFT view */
+        make_root();
+        mkibft(MODE_SYSFS, "-n", MAC0 ",ip=10.0.0.2/8", "-t", "ip=10.0.0.1," IQN0, NULL);
+        snprintf(from, sizeof from, "%s/firmware/ibft", root);
+        snprintf(to, sizeof to, "%s/firmware/iscsi_boot3", root);
+        ck_assert_int_eq(rename(from, to), 0);
+        load(&c, 0);
+        assert_clean(&c);
+        ck_assert_uint_eq(c.n_sessions, 1);
+        ck_assert_uint_eq(c.n_nics, 1);
+        config_done(&c);
+
+        /* and together with an iBFT: both, NIC association stays within each source */
+        mkibft(MODE_TABLE, "-n", "index=0,mac=52:54:00:00:00:09,ip=10.9.0.2/8", "-t", "ip=10.9.0.1,nic=0," IQN0, NULL);
+        load(&c, 0);
+        assert_clean(&c);
+        ck_assert_uint_eq(c.n_sessions, 2);
+        ck_assert_uint_eq(c.n_nics, 2);
+        ck_assert_str_eq(c.sessions[0].portal, "10.9.0.1");
+        ck_assert_int_eq(c.sessions[0].nic, 0);
+        ck_assert_str_eq(c.sessions[1].id, "ibft-1");
+        ck_assert_str_eq(c.sessions[1].portal, "10.0.0.1");
+        ck_assert_int_eq(c.sessions[1].nic, 1);
         config_done(&c);
         remove_root();
 }
@@ -762,6 +818,7 @@ static Suite *ibft_suite(void) {
         tcase_add_loop_test(tc, test_mutual_chap, MODE_RAW, MODE_SYSFS + 1);
         tcase_add_loop_test(tc, test_chap_type_none_ignores_names, MODE_RAW, MODE_SYSFS + 1);
         tcase_add_loop_test(tc, test_lun_values, MODE_RAW, MODE_SYSFS + 1);
+        tcase_add_loop_test(tc, test_ambiguous_lun, MODE_RAW, MODE_SYSFS + 1);
         tcase_add_test(tc, test_sysfs_lun_text);
         tcase_add_loop_test(tc, test_missing_optional, MODE_RAW, MODE_SYSFS + 1);
         tcase_add_loop_test(tc, test_initiator_from_cmdline_wins, MODE_RAW, MODE_SYSFS + 1);
@@ -769,6 +826,7 @@ static Suite *ibft_suite(void) {
         tcase_add_loop_test(tc, test_ifname_by_mac, MODE_SYSFS, MODE_TABLE + 1);
         tcase_add_test(tc, test_too_many_nics);
         tcase_add_loop_test(tc, test_invalid_names, MODE_RAW, MODE_SYSFS + 1);
+        tcase_add_test(tc, test_offload_boot_dirs);
         tcase_add_test(tc, test_raw_preferred);
         tcase_add_test(tc, test_no_table);
         tcase_add_loop_test(tc, test_corrupt, 0, (int) ELEMENTSOF(corruptions));
