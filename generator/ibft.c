@@ -1116,12 +1116,14 @@ static int load_ibft_module(Config *c) {
         if (r >= 0)
                 /* Resolves iscsi_boot_sysfs; built in or already loaded is success. */
                 r = probe(mod, KMOD_PROBE_APPLY_BLACKLIST, NULL, NULL, NULL, NULL);
-        if (r > 0)
-                r = -EPERM;     /* blacklisted */
         if (mod)
                 module_unref(mod);
         kmod_unref(ctx);
         dlclose(dl);
+        if (r > 0) {
+                config_warning(c, "iBFT: module iscsi_ibft is blacklisted, not loading it.");
+                return -EPERM;
+        }
         if (r < 0)
                 config_warning(c, "iBFT: failed to load module iscsi_ibft: %s", strerror(-r));
         return r;
