@@ -32,6 +32,8 @@ typedef struct State {
         bool netroot_bare;
         bool target_group_set;
         bool sessions_full, params_full;        /* reported once */
+        char ip_netdev[16];     /* the one interface ip= configures, if only one */
+        bool ip_netdev_many;
         uint64_t warned;        /* deprecated keys already warned about, by index */
 } State;
 
@@ -150,8 +152,9 @@ static int parse_string(Config *c, State *st, const Key *k, const char *value) {
         return free_and_strdup(FIELD(c, char *, k), isempty(value) ? NULL : value);
 }
 
-/* The field of ip= at index, [IPv6] brackets respected; NULL when there are fewer. */
-static bool ip_field_is(const char *v, unsigned index, const char *word) {
+/* Copies field index of ip= ([IPv6] brackets respected) into buf; false if there are
+ * fewer fields or it does not fit. */
+static bool ip_field(const char *v, unsigned index, char *buf, size_t size) {
         unsigned i = 0;
         const char *start = v;
         int depth = 0;
@@ -162,15 +165,57 @@ static bool ip_field_is(const char *v, unsigned index, const char *word) {
                 else if (*p == ']' && depth > 0)
                         depth--;
                 else if ((*p == ':' && depth == 0) || *p == 0) {
-                        if (i == index)
-                                return (size_t) (p - start) == strlen(word) &&
-                                        strncmp(start, word, strlen(word)) == 0;
+                        if (i == index) {
+                                if ((size_t) (p - start) >= size)
+                                        return false;
+                                memcpy(buf, start, (size_t) (p - start));
+                                buf[p - start] = 0;
+                                return true;
+                        }
                         if (*p == 0)
                                 return false;
                         i++;
                         start = p + 1;
                 }
         }
+}
+
+static bool ip_field_is(const char *v, unsigned index, const char *word) {
+        char buf[16];
+        return ip_field(v, index, buf, sizeof buf) && strcmp(buf, word) == 0;
+}
+
+static unsigned ip_fields(const char *v) {
+        unsigned n = 1;
+        int depth = 0;
+
+        for (; *v; v++)
+                if (*v == '[')
+                        depth++;
+                else if (*v == ']' && depth > 0)
+                        depth--;
+                else if (*v == ':' && depth == 0)
+                        n++;
+        return n;
+}
+
+/* The interface ip= names: "<iface>:<method>[:<mtu>[:<mac>]]", or the sixth field of
+ * the long form, which starts with the client address (or nothing). */
+static void note_ip_netdev(State *st, const char *v) {
+        char iface[16];
+
+        if (ip_fields(v) < 2)
+                return;         /* ip=dhcp and friends: every interface */
+        if (v[0] == ':' || v[0] == '[' || (v[0] >= '0' && v[0] <= '9')) {
+                if (!ip_field(v, 5, iface, sizeof iface))
+                        return;
+        } else if (!ip_field(v, 0, iface, sizeof iface))
+                return;
+        if (iface[0] == 0)
+                return;
+        if (st->ip_netdev[0] && strcmp(st->ip_netdev, iface) != 0)
+                st->ip_netdev_many = true;
+        memcpy(st->ip_netdev, iface, sizeof iface);
 }
 
 static int parse_ip(Config *c, State *st, const Key *k, const char *value) {
@@ -180,6 +225,8 @@ static int parse_ip(Config *c, State *st, const Key *k, const char *value) {
                 st->firmware_implied = true;
                 c->wants_iscsi = true;
         }
+        if (value)
+                note_ip_netdev(st, value);
         return 0;
 }
 
@@ -662,6 +709,19 @@ static int finish(Config *c, State *st) {
                 if (r < 0)
                         return r;
         }
+
+        /* With ip= configuring exactly one interface, that is where the portals are:
+         * the logins wait for that link rather than for any route. */
+        if (st->ip_netdev[0] && !st->ip_netdev_many)
+                for (size_t i = st->first; i < c->n_sessions; i++) {
+                        Session *s = &c->sessions[i];
+
+                        if (s->source == SOURCE_CMDLINE && isempty(s->netdev)) {
+                                r = free_and_strdup(&s->netdev, st->ip_netdev);
+                                if (r < 0)
+                                        return r;
+                        }
+                }
 
         c->firmware = st->firmware >= 0 ? st->firmware : st->firmware_implied;
         if (c->firmware)

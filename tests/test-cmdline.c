@@ -734,6 +734,39 @@ START_TEST(test_load) {
 }
 END_TEST
 
+START_TEST(test_ip_netdev) {
+        static const struct {
+                const char *ip;
+                const char *netdev;     /* NULL: no interface inferred */
+        } cases[] = {
+                { "ip=eth0:dhcp",                                               "eth0" },
+                { "ip=ens3:dhcp6:1400:52:54:00:12:34:56",                       "ens3" },
+                { "ip=10.0.0.2::10.0.0.1:255.255.255.0:host:eth1:off",          "eth1" },
+                { "ip=[fd00::2]::[fd00::1]:64::eth2:none",                       "eth2" },
+                { "ip=10.0.0.2::10.0.0.1:255.255.255.0:host::off",              NULL },
+                { "ip=dhcp",                                                    NULL },
+                { "ip=eth0:dhcp ip=eth0:dhcp6",                                  "eth0" },
+                { "ip=eth0:dhcp ip=eth1:dhcp",                                   NULL },
+                { "ip=averyveryverylongname:dhcp",                              NULL },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                char line[256];
+
+                snprintf(line, sizeof line, "%s netroot=iscsi:10.0.0.1::::iqn.a:t "
+                         "netroot=iscsi:10.0.0.1::3260::own0:0:iqn.a:u", cases[i].ip);
+                parse(line, INITRD);
+                ck_assert_uint_eq(c.n_sessions, 2);
+                if (cases[i].netdev)
+                        ck_assert_str_eq(c.sessions[0].netdev, cases[i].netdev);
+                else
+                        ck_assert_ptr_null(c.sessions[0].netdev);
+                /* A spec that names its interface keeps it. */
+                ck_assert_str_eq(c.sessions[1].netdev, "own0");
+        }
+}
+END_TEST
+
 static Suite *cmdline_suite(void) {
         Suite *s = suite_create("cmdline");
         TCase *tc = tcase_create("cmdline");
@@ -759,6 +792,7 @@ static Suite *cmdline_suite(void) {
         tcase_add_test(tc, test_secrets_never_in_messages);
         tcase_add_test(tc, test_limits);
         tcase_add_test(tc, test_load);
+        tcase_add_test(tc, test_ip_netdev);
         suite_add_tcase(s, tc);
         return s;
 }
