@@ -85,6 +85,8 @@ install() {
             $SYSTEMCTL -q --root "$initdir" enable "$_u"
     done
     inst_rules 65-sd-iscsi.rules
+    # dlopen()ed by the generator to load iscsi_ibft: invisible to dracut's ldd.
+    inst_libdir_file "libkmod.so.2*"
 
     # open-iscsi's node database starts empty: the login helper writes the records
     # it needs at boot, and the host's records (with their CHAP secrets) never go in.

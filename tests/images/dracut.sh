@@ -87,6 +87,9 @@ assert_sd_iscsi_image() {
                 usr/lib/udev/rules.d/75-net-description.rules \
                 usr/lib/udev/rules.d/80-net-setup-link.rules \
                 etc/iscsi/nodes
+        # The generator dlopen()s libkmod to load iscsi_ibft (iPXE's memory-scan table):
+        # no ldd sees that dependency.
+        grep -qE '^usr/lib/x86_64-linux-gnu/libkmod\.so\.2$' "$IMG_LIST" || t_err "libkmod.so.2 missing (the generator dlopen()s it)"
         # Whatever `make install` put in the unit directory goes into the image too.
         local f
         while IFS= read -r f; do
