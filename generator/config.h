@@ -17,6 +17,7 @@
 
 #define ISCSI_DEFAULT_PORT 3260
 #define ISCSI_DEFAULT_TPGT 1
+#define ISCSI_NAME_MAX 223      /* RFC 3720 */
 
 /* Hard limits, so that absurd input costs bounded time and memory. */
 #define CONFIG_MAX_SESSIONS 256
@@ -144,10 +145,14 @@ int config_parse_cmdline(Config *c, const char *cmdline, unsigned flags);
 /* Parses one `iscsi:` spec (spec.c). On -EINVAL, *error says why (never quoting a
  * secret). The spec must start with "iscsi:". */
 int spec_parse(const char *spec, Session *ret, bool with_secrets, char **error);
+/* The spec's field checks, shared with the rd.iscsi.* keys (spec.c). */
+bool spec_name_valid(const char *s, size_t max);
+bool spec_chap_valid(const char *s);
+const char *spec_portal_invalid(const char *s, bool ipv6);
 
 /* Reads the iBFT below sysfs_root (ibft.c). */
 int config_load_ibft(Config *c, const char *sysfs_root, unsigned flags);
 
-/* The front ends' entry: command line from $SYSTEMD_PROC_CMDLINE or /proc/cmdline,
+/* The front ends' entry (c initialised with config_init()): command line from $SYSTEMD_PROC_CMDLINE or /proc/cmdline,
  * initrd from $SYSTEMD_IN_INITRD or /etc/initrd-release, sysfs from $SD_ISCSI_SYSFS. */
 int config_load(Config *c, unsigned flags);

@@ -1,2 +1,70 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <string.h>
+
 #include "config.h"
+#include "util.h"
+
+/* The kernel's own limit is a few KiB (bootconfig can add more); anything beyond this
+ * is not a real command line. */
+#define CMDLINE_MAX (256 * 1024)
+
+static bool detect_initrd(void) {
+        const char *e = getenv("SYSTEMD_IN_INITRD");
+
+        /* As systemd's in_initrd(): an unparsable override falls back to the file. */
+        if (e) {
+                int b = parse_boolean(e);
+                if (b >= 0)
+                        return b;
+        }
+        return access("/etc/initrd-release", F_OK) == 0;
+}
+
+int config_load(Config *c, unsigned flags) {
+        _cleanup_free_ char *buf = NULL;
+        const char *cmdline;
+        size_t size = 0;
+        int r;
+
+        if (detect_initrd())
+                flags |= CONFIG_IN_INITRD;
+
+        cmdline = getenv("SYSTEMD_PROC_CMDLINE");
+        if (cmdline)
+                size = strlen(cmdline);
+        else {
+                r = read_full_file("/proc/cmdline", &buf, &size, CMDLINE_MAX);
+                if (r == -EFBIG) {
+                        config_error(c, "The kernel command line is longer than %d bytes, ignoring it.",
+                                     CMDLINE_MAX);
+                        return 0;
+                }
+                if (r < 0)
+                        return r;
+                cmdline = buf;
+        }
+        if (size > CMDLINE_MAX) {
+                config_error(c, "The kernel command line is longer than %d bytes, ignoring it.",
+                             CMDLINE_MAX);
+                return 0;
+        }
+
+        r = config_parse_cmdline(c, cmdline, flags);
+        if (buf)
+                /* It may hold CHAP passwords. */
+                explicit_bzero(buf, size);
+        if (r < 0)
+                return r;
+
+        if (c->firmware && !(flags & CONFIG_NO_IBFT)) {
+                const char *sysfs = getenv("SD_ISCSI_SYSFS");
+
+                r = config_load_ibft(c, isempty(sysfs) ? "/sys" : sysfs, flags);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        config_error(c, "Failed to read the iSCSI Boot Firmware Table: %s", strerror(-r));
+        }
+        return 0;
+}

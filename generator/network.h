@@ -1,7 +1,50 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdio.h>
+
 #include "config.h"
 
-/* systemd-networkd files for the iBFT NICs, written below dir. */
+/*
+ * systemd-networkd configuration for iBFT NICs. Pure writers: model in, text out.
+ *
+ * Precedence: every file is named "50-sd-iscsi-ibft<index>…", which sorts before
+ * systemd-network-generator's ip= files ("90-<ifname>.network", "91-default.network" in
+ * systemd 252; "70-…"/"71-…" in later versions) and distribution defaults ("80-*",
+ * "99-*"). networkd applies the first .network file (by name, over all directories)
+ * that matches a link, so for the firmware's NICs the firmware wins over ip=: the root
+ * disk was reached through exactly that configuration and the target may only accept
+ * it. (252 even turns ip=ibft into a 91-default.network with DHCP=no for every link.)
+ * ip= still configures every other interface. An
+ * administrator overrides a firmware NIC with a lower-numbered file in
+ * /etc/systemd/network, or by not enabling rd.iscsi.firmware.
+ */
+
+#define NETWORK_IFNAME_MAX 16   /* IFNAMSIZ */
+
+/* The interface that carries a NIC's addresses: the VLAN device networkd creates,
+ * "ibft<index>.<vlan>", when the NIC has a VLAN, else the NIC's ifname. NULL when not
+ * known (no VLAN and the kernel interface name was not found). */
+const char *network_nic_netdev(const Nic *n, char buf[static NETWORK_IFNAME_MAX]);
+
+typedef enum NetworkFile {
+        NETWORK_FILE_LINK,              /* .network matching the NIC by MAC */
+        NETWORK_FILE_VLAN_NETDEV,       /* .netdev creating the VLAN device */
+        NETWORK_FILE_VLAN_NETWORK,      /* .network for the VLAN device */
+        _NETWORK_FILE_MAX,
+} NetworkFile;
+
+/* Whether the NIC needs this file (the VLAN files only with a VLAN). */
+bool network_nic_has_file(const Nic *n, NetworkFile type);
+
+/* The file name (no directory) for the NIC's file of this type. -ENAMETOOLONG. */
+int network_file_name(const Nic *n, NetworkFile type, char *buf, size_t size);
+
+/* Writes the text of the NIC's file of this type. -EINVAL if the NIC has no MAC or
+ * does not need this file, -EIO on write errors. */
+int network_write(const Nic *n, NetworkFile type, FILE *f);
+
+/* Writes every file for every NIC in c into dir (created if missing; existing files are
+ * replaced atomically). NICs without a MAC are skipped with a warning. Not a generator
+ * function: sd-iscsi prepare calls it for /run/systemd/network. */
 int network_write_files(const Config *c, const char *dir);

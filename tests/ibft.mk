@@ -1,1 +1,26 @@
-# ibft tests
+# iBFT: the table writer (also used by the VM suite for qemu -acpitable), parser and
+# networkd writer tests. Tables are made by mkibft at test time, never committed.
+noinst_PROGRAMS += mkibft
+mkibft_SOURCES = tests/mkibft.c
+
+if HAVE_CHECK
+check_PROGRAMS += test-ibft test-network
+TESTS += test-ibft test-network
+
+test_ibft_SOURCES = tests/test-ibft.c
+test_ibft_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+test_ibft_LDADD = libsdiscsi.la $(CHECK_LIBS)
+
+test_network_SOURCES = tests/test-network.c
+test_network_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+test_network_LDADD = libsdiscsi.la $(CHECK_LIBS)
+endif
+
+# Applies the generated networkd files with the real systemd-networkd in private
+# namespaces (skips without root).
+check_PROGRAMS += ibft-netfiles
+ibft_netfiles_SOURCES = tests/ibft-netfiles.c
+ibft_netfiles_LDADD = libsdiscsi.la
+TESTS += tests/test-networkd.sh
+EXTRA_DIST += tests/test-networkd.sh
+EXTRA_DIST += tests/ibft/kernel-compare.sh
