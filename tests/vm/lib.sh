@@ -336,6 +336,25 @@ vm_peer_image() {
 
 # ---------------------------------------------------------------- boots
 
+# vm_qmp COMMAND-JSON…: sends QMP commands to the running guest's QEMU.
+vm_qmp() {
+        python3 - "$VM_RUN/qmp.sock" "$@" <<'EOF'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+f = s.makefile("rw")
+f.readline()
+for cmd in ['{"execute": "qmp_capabilities"}'] + sys.argv[2:]:
+    f.write(cmd + "\n"); f.flush()
+    while True:
+        r = json.loads(f.readline())
+        if "return" in r or "error" in r:
+            break
+    if "error" in r:
+        sys.exit("qmp: %s: %s" % (cmd, r["error"]))
+EOF
+}
+
 # vm_boot NAME INITRD CMDLINE [QEMU ARG…]: boots until a terminal marker
 # (SDI-ROOT-OK, SDI-EMERGENCY), a halt or panic appears, QEMU exits or the
 # hard timeout hits. Sets VM_CONSOLE (the log), VM_RESULT
@@ -358,6 +377,15 @@ vm_boot() {
                 "$@" >"$VM_OUT/$name.qemu" 2>&1 &
         pid=$!
         VM_QEMU_PIDS+=("$pid")
+        # A fault to inject while the guest boots: VM_BOOT_DURING names a
+        # function, run in the background with QEMU's start time; it ends
+        # with the boot at the latest.
+        local duringpid=
+        if [[ -n ${VM_BOOT_DURING:-} ]]; then
+                "$VM_BOOT_DURING" "$t0" &
+                duringpid=$!
+                VM_QEMU_PIDS+=("$duringpid")
+        fi
         # The demo follows the console live, through a filter.
         local tailpid=
         if [[ -n ${VM_STREAM_FILTER:-} ]]; then
@@ -387,6 +415,7 @@ vm_boot() {
                 sleep 0.1
         done
         vm_stop_pid "$pid" 2
+        [[ -n $duringpid ]] && vm_stop_pid "$duringpid" 1
         if [[ -n $tailpid ]]; then
                 for ((i = 0; i < 30; i++)); do
                         kill -0 "$tailpid" 2>/dev/null || break
@@ -396,7 +425,7 @@ vm_boot() {
         fi
         local p keep=()
         for p in "${VM_QEMU_PIDS[@]}"; do
-                [[ $p == "$pid" || $p == "$tailpid" ]] || keep+=("$p")
+                [[ $p == "$pid" || $p == "$tailpid" || $p == "$duringpid" ]] || keep+=("$p")
         done
         VM_QEMU_PIDS=("${keep[@]}")
 }

@@ -12,6 +12,9 @@
 #   SC_QEMU    extra QEMU arguments
 #   SC_DESC    one line for the report
 #   SC_TIMEOUT hard limit for this boot (default VM_BOOT_TIMEOUT)
+#   SC_DURING  a function run in the background while the guest boots (faults)
+#   SC_CHECK   a function run after every boot (also to undo a fault); it sets
+#              SC_FAIL to fail the scenario and SC_FIGURE to what it measured
 # The iBFT and fault suites add their scenarios to VM_SCENARIOS the same way.
 
 VM_SCENARIOS=(peer static dhcp root-iscsi chap mutual-chap two-targets ipv6 wrong-chap
@@ -195,6 +198,7 @@ vm_run_scenario() {
         vm_dhcp_stop
         SC_IMAGE=sd-iscsi SC_CMDLINE= SC_END=root SC_DESC=$s
         SC_EXPECT=() SC_REJECT=() SC_REPORT_REJECT=() SC_QEMU=() SC_TIMEOUT=$VM_BOOT_TIMEOUT
+        SC_DURING= SC_CHECK= SC_FAIL= SC_FIGURE=
         "$fn"
         VM_VERDICT=fail VM_MISSING=
         VM_T_NET=? VM_T_DISK=? VM_T_LOGIN=? VM_T_UPTIME=? VM_WALL=
@@ -202,8 +206,9 @@ vm_run_scenario() {
                 VM_VERDICT=skip
                 why="no $SC_IMAGE image: $VM_WHY"
         else
-                VM_BOOT_LIMIT=$SC_TIMEOUT vm_boot "$s" "$VM_IMAGE" "$SC_CMDLINE" "${SC_QEMU[@]}"
+                VM_BOOT_LIMIT=$SC_TIMEOUT VM_BOOT_DURING=$SC_DURING vm_boot "$s" "$VM_IMAGE" "$SC_CMDLINE" "${SC_QEMU[@]}"
                 vm_timings
+                [[ -n $SC_CHECK ]] && "$SC_CHECK"
                 if [[ $VM_RESULT != "$SC_END" ]]; then
                         why="ended by $VM_RESULT, expected $SC_END"
                 elif ! vm_expect "${SC_EXPECT[@]}"; then
@@ -216,12 +221,14 @@ vm_run_scenario() {
                         why="emergency report shows: ${SC_REPORT_REJECT[*]}"
                 elif [[ $SC_END == root ]] && ! vm_reject 'SDI-EMERGENCY'; then
                         why="emergency before root"
+                elif [[ -n $SC_FAIL ]]; then
+                        why=$SC_FAIL
                 else
                         VM_VERDICT=pass
                 fi
         fi
         VM_LINE=$(printf '%-4s %-22s wall %5ss  uptime %5ss  net→login %5ss  %s' \
-                "$VM_VERDICT" "$s" "${VM_WALL:--}" "$VM_T_UPTIME" "$VM_T_LOGIN" "${why:-$SC_DESC}")
+                "$VM_VERDICT" "$s" "${VM_WALL:--}" "$VM_T_UPTIME" "$VM_T_LOGIN" "${why:-$SC_DESC}${SC_FIGURE:+ — $SC_FIGURE}")
         echo "$VM_LINE"
         [[ $VM_VERDICT == fail ]] && echo "     console: $VM_CONSOLE"
         return 0
