@@ -1,0 +1,218 @@
+# shellcheck shell=bash
+# Faults at boot (issue 6): a late target, an exhausted login budget, the
+# udev rule's SCSI settings, a link cut during login and a dead second
+# portal. Each scenario prints what it measured after its description.
+# Faults are injected from the host while the guest boots (SC_DURING) and
+# undone after the boot (SC_CHECK), so that the next scenario starts clean.
+
+VM_SCENARIOS+=(late-target budget-exhausted scsi-timeout scsi-timeout-77 link-down dead-portal)
+
+VM_LATE_TARGET_S=${VM_LATE_TARGET_S:-60}
+VM_LINK_DOWN_S=${VM_LINK_DOWN_S:-20}
+# Nothing answers there: the namespace's bridge has no such neighbour.
+VM_DEAD4=$VM_NET4.2
+
+# vm_portal4 new|delete: the IPv4 portal of tgtd listens, or not (the
+# initiator then sees "connection refused", as from a target still booting).
+vm_portal4() { vm_tgtadm --op "$1" --mode portal --param "portal=$VM_HOST4:$VM_PORT" >/dev/null 2>&1; }
+
+# Prints the host time at which tgtd first shows a logged-in initiator.
+vm_wait_nexus() {
+        until vm_tgtadm --op show --mode target 2>/dev/null | grep -q 'I_T nexus:'; do
+                sleep 0.05
+        done
+        vm_now
+}
+
+# vm_wait_console REGEX: until the guest's console shows REGEX.
+vm_wait_console() {
+        until grep -aqE -- "$1" "$VM_CONSOLE" 2>/dev/null; do
+                sleep 0.1
+        done
+}
+
+vm_fault_file() { echo "$VM_RUN/fault.$1"; }
+
+vm_fault_reset() {
+        rm -f "$VM_RUN"/fault.*
+        vm_portal4 new || true
+}
+
+# The guest-side time from the last session's creation to its disk, from kmsg.
+vm_session_to_disk() {
+        local ts td
+        ts=$(vm_kmsg_time 'iSCSI Initiator over TCP/IP' last)
+        td=$(vm_kmsg_time 'Attached SCSI disk' last)
+        [[ -n $ts && -n $td ]] && vm_elapsed "$ts" "$td"
+}
+
+# --------------------------------------------------------------- late target
+
+sc_late_target() {
+        SC_DESC="late target: the portal listens ${VM_LATE_TARGET_S} s after QEMU starts"
+        vm_root_target
+        vm_portal4 delete
+        SC_CMDLINE="$VM_STATIC4 netroot=iscsi:$VM_HOST4::::$VM_IQN_ROOT root=LABEL=$VM_ROOT_LABEL rd.iscsi.initiator=$VM_INITIATOR"
+        SC_TIMEOUT=$((VM_LATE_TARGET_S + 180))
+        SC_DURING=fault_late_target SC_CHECK=check_late_target
+        vm_expect_root
+        vm_expect_sdiscsi
+        # Logins were refused before the portal listened; the disk came with the udev rule's settings.
+        SC_EXPECT+=("SDI-ROOT state cmdline-0 STATE=logged-in ATTEMPT=([2-9]|[1-9][0-9]+) "
+                "SDI-ROOT disk sd[a-z]+ .* timeout=180 scheduler=none")
+}
+
+fault_late_target() {
+        local t0=$1
+        sleep "$(awk -v t0="$t0" -v now="$(vm_now)" -v d="$VM_LATE_TARGET_S" 'BEGIN { s = t0 + d - now; print s > 0 ? s : 0 }')"
+        vm_portal4 new
+        vm_now >"$(vm_fault_file listen)"
+        vm_wait_nexus >"$(vm_fault_file nexus)"
+}
+
+check_late_target() {
+        local listen nexus login s2d total
+        listen=$(cat "$(vm_fault_file listen)" 2>/dev/null)
+        nexus=$(cat "$(vm_fault_file nexus)" 2>/dev/null)
+        vm_fault_reset
+        if [[ -z $listen || -z $nexus ]]; then
+                SC_FAIL="no login seen by tgtd after the portal listened"
+                return
+        fi
+        login=$(vm_elapsed "$listen" "$nexus")
+        s2d=$(vm_session_to_disk)
+        # The disk is ready at most login-to-disk after tgtd saw the login
+        # (the guest's interval also covers the login itself: an upper bound).
+        total=$(awk -v a="$login" -v b="${s2d:-0}" 'BEGIN { printf "%.1f", a + b }')
+        SC_FIGURE="listen→login ${login}s (tgtd), session→disk ${s2d:-?}s (guest), listen→disk ≤ ${total}s"
+        awk -v t="$total" 'BEGIN { exit !(t <= 3.0) }' ||
+                SC_FAIL="root disk ready ${total}s after the portal listened (limit 3 s); $SC_FIGURE"
+}
+
+# ----------------------------------------------------------- budget exhausted
+
+sc_budget_exhausted() {
+        SC_DESC="budget exhausted: rd.iscsi.timeout=30, nothing listens"
+        vm_root_target
+        vm_portal4 delete
+        SC_CHECK=check_budget_exhausted
+        SC_END=emergency
+        SC_TIMEOUT=240
+        SC_CMDLINE="$VM_STATIC4 netroot=iscsi:$VM_HOST4::::$VM_IQN_ROOT root=LABEL=$VM_ROOT_LABEL rd.iscsi.initiator=$VM_INITIATOR rd.iscsi.timeout=30"
+        local refused="portal $VM_HOST4 port $VM_PORT: Connection refused"
+        # systemctl status: the helper's last words, naming the target and the error …
+        SC_EXPECT+=("SDI-EMERGENCY-REPORT begin"
+                "sd-iscsi-login@cmdline-0\.service.*failed|Failed to start sd-iscsi-login@cmdline-0"
+                "Giving up on $VM_IQN_ROOT at $VM_HOST4:$VM_PORT: login budget of 30s exhausted after [0-9]+ attempt\(s\)\. Last error: $refused"
+                "Status: \"Gave up on $VM_IQN_ROOT at $VM_HOST4:$VM_PORT \(attempt [0-9]+\): $refused\""
+                # … and sd-iscsi show, from the helper's state record.
+                "Target: +$VM_IQN_ROOT"
+                "State: +failed \(attempt [0-9]+\)"
+                "Last error: $refused")
+}
+
+check_budget_exhausted() {
+        local report status show
+        vm_fault_reset
+        report=$(sed -n '/SDI-EMERGENCY-REPORT begin/,/SDI-EMERGENCY-REPORT end/p' "$VM_CONSOLE")
+        status=$(grep -aoE 'exhausted after [0-9]+ attempt' <<<"$report" | head -1 | tr -dc 0-9)
+        show=$(grep -aoE 'State: +failed \(attempt [0-9]+\)' <<<"$report" | head -1 | tr -dc 0-9)
+        SC_FIGURE="gave up after ${status:-?} attempts, emergency at ${VM_T_UPTIME}s uptime"
+        [[ -n $status && $status == "$show" ]] ||
+                SC_FAIL="systemctl status says ${status:-?} attempts, sd-iscsi show ${show:-?}"
+}
+
+# ------------------------------------------------------------- the udev rule
+
+sc_scsi_timeout() {
+        SC_DESC="udev rule: SCSI command timeout 180 s (default), scheduler none"
+        vm_root_target
+        SC_CMDLINE="$VM_STATIC4 netroot=iscsi:$VM_HOST4::::$VM_IQN_ROOT root=LABEL=$VM_ROOT_LABEL rd.iscsi.initiator=$VM_INITIATOR"
+        vm_expect_root
+        vm_expect_sdiscsi
+        SC_EXPECT+=("SDI-ROOT disk sd[a-z]+ .* timeout=180 scheduler=none$")
+        SC_CHECK=check_scsi_settings
+}
+
+sc_scsi_timeout_77() {
+        SC_DESC="udev rule: sd_iscsi.scsi_timeout=77"
+        vm_root_target
+        SC_CMDLINE="$VM_STATIC4 netroot=iscsi:$VM_HOST4::::$VM_IQN_ROOT root=LABEL=$VM_ROOT_LABEL rd.iscsi.initiator=$VM_INITIATOR sd_iscsi.scsi_timeout=77"
+        vm_expect_root
+        vm_expect_sdiscsi
+        SC_EXPECT+=("SDI-ROOT disk sd[a-z]+ .* timeout=77 scheduler=none$")
+        SC_CHECK=check_scsi_settings
+}
+
+check_scsi_settings() {
+        SC_FIGURE=$(grep -aoE 'SDI-ROOT disk sd[a-z]+ .*timeout=[0-9]* scheduler=[a-z-]*' "$VM_CONSOLE" |
+                head -1 | grep -oE 'timeout=.*')
+}
+
+# ----------------------------------------------------------------- link down
+
+sc_link_down() {
+        SC_DESC="link down ${VM_LINK_DOWN_S} s while logging in"
+        # The portal is closed until the link is cut, so that the login is
+        # certainly in progress (and being retried) when it goes down.
+        vm_root_target
+        vm_portal4 delete
+        SC_CMDLINE="$VM_STATIC4 netroot=iscsi:$VM_HOST4::::$VM_IQN_ROOT root=LABEL=$VM_ROOT_LABEL rd.iscsi.initiator=$VM_INITIATOR"
+        SC_TIMEOUT=$((VM_LINK_DOWN_S + 240))
+        SC_DURING=fault_link_down SC_CHECK=check_link_down
+        vm_expect_root
+        vm_expect_sdiscsi
+        SC_EXPECT+=("SDI-ROOT state cmdline-0 STATE=logged-in ATTEMPT=([2-9]|[1-9][0-9]+) "
+                "SDI-ROOT addr eth0=$VM_GUEST4/24")
+}
+
+fault_link_down() {
+        vm_wait_console 'Starting.*sd-iscsi-login@'
+        sleep 1
+        vm_qmp '{"execute": "set_link", "arguments": {"name": "n0", "up": false}}' || return
+        vm_now >"$(vm_fault_file down)"
+        vm_portal4 new
+        sleep "$VM_LINK_DOWN_S"
+        vm_qmp '{"execute": "set_link", "arguments": {"name": "n0", "up": true}}' || return
+        vm_now >"$(vm_fault_file up)"
+        vm_wait_nexus >"$(vm_fault_file nexus)"
+}
+
+check_link_down() {
+        local down up nexus
+        down=$(cat "$(vm_fault_file down)" 2>/dev/null)
+        up=$(cat "$(vm_fault_file up)" 2>/dev/null)
+        nexus=$(cat "$(vm_fault_file nexus)" 2>/dev/null)
+        vm_fault_reset
+        if [[ -z $down || -z $up ]]; then
+                SC_FAIL="the link was not cut and restored (QMP)"
+        elif [[ -z $nexus ]]; then
+                SC_FAIL="no login seen by tgtd after the link came back"
+        else
+                SC_FIGURE="link down $(vm_elapsed "$down" "$up")s, link up→login $(vm_elapsed "$up" "$nexus")s (tgtd)"
+        fi
+}
+
+# -------------------------------------------------------------- dead portal
+
+# Two paths to the root target; nothing answers on the second. The budget
+# bounds the wait for the dead path: without one its login unit (ordered
+# before initrd-root-device.target) would be retried for ever.
+sc_dead_portal() {
+        SC_DESC="two portals to the root target, one dead, rd.iscsi.timeout=30"
+        vm_root_target
+        SC_CMDLINE="$VM_STATIC4 netroot=iscsi:$VM_HOST4::::$VM_IQN_ROOT netroot=iscsi:$VM_DEAD4::::$VM_IQN_ROOT root=LABEL=$VM_ROOT_LABEL rd.iscsi.initiator=$VM_INITIATOR rd.iscsi.timeout=30"
+        SC_TIMEOUT=240
+        SC_CHECK=check_dead_portal
+        vm_expect_root
+        SC_EXPECT+=("SDI-INITRD implementation=sd-iscsi\b"
+                "SDI-ROOT sessions=1"
+                "SDI-ROOT state cmdline-0 STATE=logged-in ATTEMPT=1 "
+                "SDI-ROOT state cmdline-1 STATE=failed ATTEMPT=[0-9]+ ERROR=.*$VM_DEAD4")
+}
+
+check_dead_portal() {
+        local err
+        err=$(grep -aoE 'SDI-ROOT state cmdline-1 .*' "$VM_CONSOLE" | head -1 | sed 's/.*ERROR=//')
+        SC_FIGURE="root at ${VM_T_UPTIME}s uptime; dead path: ${err:-?}"
+}
