@@ -86,7 +86,10 @@ static int add_root_device(const char *dest, const Config *c) {
         if (r < 0)
                 return log_oom();
 
-        if (asprintf(&dropin, "%s.d/50-sd-iscsi-timeout.conf", device_unit) < 0)
+        /* Named to sort after dracut's rootfs-generator drop-in "timeout.conf" (rd.timeout=,
+         * default 0: no timeout) in the same directory, which would otherwise cancel the
+         * budget and leave a boot whose logins gave up waiting for ever. */
+        if (asprintf(&dropin, "%s.d/zz-sd-iscsi-timeout.conf", device_unit) < 0)
                 return log_oom();
         r = write_unit(dest, dropin, render_device_timeout, c, NULL, NULL);
         if (r < 0)
