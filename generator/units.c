@@ -101,8 +101,10 @@ int unit_write_login(FILE *f, const Config *c, const Session *s) {
         fputs("Documentation=man:sd-iscsi(7) man:sd-iscsi-generator(8)\n", f);
         fprintf(f, "SourcePath=%s\n", s->source == SOURCE_IBFT ? "/sys/firmware/ibft" : "/proc/cmdline");
         fputs("DefaultDependencies=no\n"
-              /* networkd does not run in the initrd unless asked: iSCSI implies rd.neednet=1. */
-              "Wants=sd-iscsi-prepare.service sd-iscsi-iscsid.socket systemd-networkd.service systemd-network-generator.service\n"
+              /* networkd does not run in the initrd unless asked: iSCSI implies rd.neednet=1.
+               * iscsid starts while the network comes up, not on the first login (socket
+               * activation), so that a target that answers late is logged in to at once. */
+              "Wants=sd-iscsi-prepare.service sd-iscsi-iscsid.socket sd-iscsi-iscsid.service systemd-networkd.service systemd-network-generator.service\n"
               "After=sd-iscsi-prepare.service sd-iscsi-iscsid.socket systemd-networkd.service\n", f);
         /* Where the interface is known, wait for exactly that link: never for all links. */
         if (c->waitnet && !isempty(s->netdev))
