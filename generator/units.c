@@ -148,8 +148,16 @@ int unit_write_root_device_dropin(FILE *f, const char *device_unit) {
 
 int unit_write_device_timeout(FILE *f, const Config *c) {
         /* The device appears only after a login: it must not time out while logins are
-         * still being retried within the budget. */
+         * still being retried within the budget. Its job waits for the logins, so that the
+         * time the network takes to come up does not eat into the budget: the timeout
+         * counts from the last login's end, success or failure. */
         fputs(UNIT_HEADER "\n[Unit]\n", f);
+        for (size_t i = 0; i < c->n_sessions; i++) {
+                char unit[64];
+
+                if (session_unit_name(&c->sessions[i], unit, sizeof unit) >= 0)
+                        fprintf(f, "After=%s\n", unit);
+        }
         write_timeout(f, "JobRunningTimeoutSec", c->timeout_usec);
         return ferror(f) ? -EIO : 0;
 }
