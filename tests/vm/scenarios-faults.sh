@@ -221,3 +221,17 @@ check_dead_portal() {
         err=$(grep -aoE 'SDI-ROOT state cmdline-1 .*' "$VM_CONSOLE" | head -1 | sed 's/.*ERROR=//')
         SC_FIGURE="root at ${VM_T_UPTIME}s uptime; dead path: ${err:-?}"
 }
+
+# Not in the default list (it runs into its time limit by design): the same
+# without a budget. The root disk attaches through the live portal, yet the
+# boot never leaves the initrd, because the dead path's login service is
+# retried for ever and initrd-root-device.target is ordered after it.
+sc_dead_portal_no_budget() {
+        SC_DESC="two portals, one dead, no budget: the boot waits for the dead path"
+        vm_root_target
+        SC_CMDLINE="$VM_STATIC4 netroot=iscsi:$VM_HOST4::::$VM_IQN_ROOT netroot=iscsi:$VM_DEAD4::::$VM_IQN_ROOT root=LABEL=$VM_ROOT_LABEL rd.iscsi.initiator=$VM_INITIATOR"
+        SC_END=timeout
+        SC_TIMEOUT=${VM_DEAD_PORTAL_WAIT:-240}
+        SC_EXPECT+=("Attached SCSI disk")
+        SC_REJECT+=("SDI-ROOT-OK")
+}
