@@ -32,6 +32,10 @@
 #define USEC_PER_MSEC 1000ULL
 #define BACKOFF_INITIAL_USEC (200 * USEC_PER_MSEC)
 #define BACKOFF_MAX_USEC (2 * USEC_PER_SEC)
+/* A refused or unanswered probe costs the target nothing but a reset: probe a portal
+ * that is not listening yet more often, so that a late target is found within about
+ * 1 s of listening; only real logins back off to BACKOFF_MAX_USEC. */
+#define PROBE_BACKOFF_MAX_USEC (1 * USEC_PER_SEC)
 #define PROBE_TIMEOUT_USEC (3 * USEC_PER_SEC)
 #define ISCSI_ERR_SESS_EXISTS 15
 
@@ -385,7 +389,7 @@ static int login_session(const Config *c, const Session *s) {
         for (;;) {
                 struct sockaddr_storage addr;
                 socklen_t len;
-                uint64_t wait;
+                uint64_t wait, cap = PROBE_BACKOFF_MAX_USEC;
 
                 a.number++;
                 a.error[0] = 0;
@@ -397,8 +401,10 @@ static int login_session(const Config *c, const Session *s) {
                         r = wait_for_route(&addr, len, deadline, &a);
                 if (r >= 0)
                         r = probe_portal(&addr, len, deadline, &a, s);
-                if (r >= 0)
+                if (r >= 0) {
+                        cap = BACKOFF_MAX_USEC;
                         r = run_iscsiadm(s, &a);
+                }
                 if (r >= 0) {
                         a.error[0] = 0;
                         save_state(s, "logged-in", &a);
@@ -410,7 +416,7 @@ static int login_session(const Config *c, const Session *s) {
 
                 log_warning("Attempt %u to log in to %s at %s:%u failed: %s", a.number, s->target, s->portal,
                             s->port, a.error);
-                wait = jitter(backoff);
+                wait = jitter(backoff < cap ? backoff : cap);
                 if (deadline && now_usec() + wait >= deadline) {
                         save_state(s, "failed", &a);
                         notify_status(s, &a, "Gave up on");
