@@ -105,7 +105,9 @@ int unit_write_login(FILE *f, const Config *c, const Session *s) {
                * iscsid starts while the network comes up, not on the first login (socket
                * activation), so that a target that answers late is logged in to at once. */
               "Wants=sd-iscsi-prepare.service sd-iscsi-iscsid.socket sd-iscsi-iscsid.service systemd-networkd.service systemd-network-generator.service\n"
-              "After=sd-iscsi-prepare.service sd-iscsi-iscsid.socket systemd-networkd.service\n", f);
+              "After=sd-iscsi-prepare.service sd-iscsi-iscsid.socket systemd-networkd.service\n"
+              /* The transport loads while the network comes up, not after it (iscsid waits). */
+              "Wants=modprobe@iscsi_tcp.service\n", f);
         /* Where the interface is known, wait for exactly that link: never for all links. */
         if (c->waitnet && !isempty(s->netdev))
                 fprintf(f, "Wants=systemd-networkd-wait-online@%s.service\n"
