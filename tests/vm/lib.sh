@@ -402,7 +402,9 @@ vm_boot() {
                 elif grep -qa 'SDI-EMERGENCY uptime' "$VM_CONSOLE"; then
                         VM_RESULT=emergency; break
                 elif grep -qaE 'reboot: (System halted|Power down)|Kernel panic - not syncing' "$VM_CONSOLE"; then
-                        VM_RESULT=halt; break
+                        # The root marker may have been written just after the first check.
+                        if grep -qa 'SDI-ROOT-OK' "$VM_CONSOLE"; then VM_RESULT=root; else VM_RESULT=halt; fi
+                        break
                 elif ! kill -0 "$pid" 2>/dev/null; then
                         VM_RESULT=exit; break
                 fi
