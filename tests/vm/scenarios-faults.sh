@@ -77,7 +77,7 @@ fault_late_target() {
 }
 
 check_late_target() {
-        local listen nexus login s2d total
+        local listen nexus login s2d total phases
         listen=$(cat "$(vm_fault_file listen)" 2>/dev/null)
         nexus=$(cat "$(vm_fault_file nexus)" 2>/dev/null)
         vm_fault_reset
@@ -90,7 +90,8 @@ check_late_target() {
         # The disk is ready at most login-to-disk after tgtd saw the login
         # (the guest's interval also covers the login itself: an upper bound).
         total=$(awk -v a="$login" -v b="${s2d:-0}" 'BEGIN { printf "%.1f", a + b }')
-        SC_FIGURE="listen→login ${login}s (tgtd), session→disk ${s2d:-?}s (guest), listen→disk ≤ ${total}s"
+        phases=$(grep -aoE 'SDI-INITRD login Logged in .*' "$VM_CONSOLE" | head -1 | grep -oE 'after [0-9]+ attempt.*\)' | tr -d '\r')
+        SC_FIGURE="listen→login ${login}s (tgtd), session→disk ${s2d:-?}s (guest), listen→disk ≤ ${total}s; helper: ${phases:-?}"
         # Asserted: what the login helper controls (noticing the portal and logging
         # in). The guest's SCSI scan under TCG on a loaded host is reported only.
         awk -v t="$login" -v l="$VM_LATE_LIMIT_S" 'BEGIN { exit !(t <= l) }' ||
