@@ -1,4 +1,6 @@
 # shellcheck shell=bash
+# The SC_* variables are read by vm_run_scenario (scenarios.sh).
+# shellcheck disable=SC2034
 # Faults at boot (issue 6): a late target, an exhausted login budget, the
 # udev rule's SCSI settings, a link cut during login and a dead second
 # portal. Each scenario prints what it measured after its description.
@@ -26,7 +28,7 @@ vm_wait_nexus() {
 }
 
 # Prints the host time at which the initiator first holds a connection to the
-# portal (iscsid's login connection; the helper's probe is too short to see).
+# portal: iscsid's login connection (or, rarely seen, the helper's probe).
 vm_wait_conn() {
         until vm_ns ss -Htn state established "( sport = :$VM_PORT )" 2>/dev/null | grep -q .; do
                 sleep 0.05
