@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Replays inputs through the fuzz harnesses, without libFuzzer: the regression test for
- * everything the fuzzers found (tests/fuzz/regressions/<harness>/*), runnable under the
- * ASan build of `make check`.
+ * everything the fuzzers found (every file below tests/fuzz/regressions/<harness>/),
+ * also run by the ASan build of `make check`.
  *
  *   fuzz-replay                          every file below FUZZ_REGRESSIONS_DIR
  *   fuzz-replay HARNESS FILE|DIR...      the given inputs through one harness
