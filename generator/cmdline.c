@@ -211,7 +211,8 @@ static void note_ip_netdev(State *st, const char *v) {
                         return;
         } else if (!ip_field(v, 0, iface, sizeof iface))
                 return;
-        if (iface[0] == 0)
+        /* It becomes part of unit names (wait-online@<iface>): only a valid name. */
+        if (!spec_name_valid(iface, sizeof iface - 1))
                 return;
         if (st->ip_netdev[0] && strcmp(st->ip_netdev, iface) != 0)
                 st->ip_netdev_many = true;
