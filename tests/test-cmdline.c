@@ -467,9 +467,16 @@ START_TEST(test_quoting) {
         ck_assert_str_eq(c.rootfstype, "it's");
         ck_assert_str_eq(c.rootflags, "ab");
         /* a backslash is an ordinary character; an open quote runs to the end */
-        parse("rootflags=a\\ rootfstype=\"x  y", INITRD);
-        ck_assert_str_eq(c.rootflags, "a\\");
+        parse("rootflags=a\\b rootfstype=\"x  y", INITRD);
+        ck_assert_str_eq(c.rootflags, "a\\b");
         ck_assert_str_eq(c.rootfstype, "x  y");
+        /* but nothing that would change sysroot.mount beyond its one setting */
+        parse("rootflags=a\\ rootfstype=\"ext4\nWhat=/dev/evil\"", INITRD);
+        ck_assert_ptr_null(c.rootflags);
+        ck_assert_ptr_null(c.rootfstype);
+        ck_assert_uint_eq(c.n_errors, 2);
+        ck_assert_str_eq(c.errors[0], "Invalid rootflags= value \"a\\\" (ends in a backslash), ignoring.");
+        ck_assert_str_eq(c.errors[1], "Invalid rootfstype= value \"ext4?What=/dev/evil\" (printable ASCII only), ignoring.");
         /* an empty quoted word is a word, and harmless */
         parse("\"\" '' root=x", INITRD);
         ck_assert_str_eq(c.root, "x");
