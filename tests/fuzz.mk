@@ -11,7 +11,10 @@ tests_fuzz_fuzz_replay_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fuzz \
 	-DFUZZ_REGRESSIONS_DIR=\"$(abs_top_srcdir)/tests/fuzz/regressions\"
 tests_fuzz_fuzz_replay_LDADD = libsdiscsi.la
 
-EXTRA_DIST += tests/fuzz/run tests/fuzz/regressions
+# Malformed command lines, iBFT tables and trees through the real generator.
+TESTS += tests/fuzz/hostile
+
+EXTRA_DIST += tests/fuzz/run tests/fuzz/hostile tests/fuzz/regressions
 
 # Longer libFuzzer runs (clang needed): make fuzz FUZZ_SECONDS=600
 FUZZ_SECONDS ?= 600
