@@ -13,8 +13,10 @@ tests_fuzz_fuzz_replay_LDADD = libsdiscsi.la
 
 # Malformed command lines, iBFT tables and trees through the real generator.
 TESTS += tests/fuzz/hostile
+# Marker secrets in every place a secret can appear: in no output of any front end.
+TESTS += tests/fuzz/secrets
 
-EXTRA_DIST += tests/fuzz/run tests/fuzz/hostile tests/fuzz/regressions
+EXTRA_DIST += tests/fuzz/run tests/fuzz/hostile tests/fuzz/secrets tests/fuzz/regressions
 
 # Longer libFuzzer runs (clang needed): make fuzz FUZZ_SECONDS=600
 FUZZ_SECONDS ?= 600
