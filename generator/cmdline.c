@@ -598,6 +598,10 @@ static int handle_word(Config *c, State *st, char *word) {
                                        k->name, value ? "=" : "", k->replacement);
                 }
                 if (value && strlen(value) > VALUE_MAX) {
+                        /* root=iscsi:… or netroot=iscsi:… asked for iSCSI, even when unusable:
+                         * the generator must say why nothing comes up. */
+                        if (startswith(value, "iscsi"))
+                                c->wants_iscsi = true;
                         config_error(c, "%s= value longer than %d bytes, ignoring it.", k->name, VALUE_MAX);
                         return 0;
                 }

@@ -671,6 +671,9 @@ START_TEST(test_limits) {
                 ck_assert_uint_lt(strlen(c.errors[0]), 200);
                 ck_assert_uint_eq(c.n_sessions, 0);
                 ck_assert_ptr_null(c.root);
+                /* an iSCSI root asked for: the generator must report it */
+                if (strstr(keys[k], "iscsi"))
+                        ck_assert(c.wants_iscsi);
         }
 
         /* rd.iscsi.param= is capped */
