@@ -16,7 +16,7 @@ TESTS += tests/fuzz/hostile
 # Marker secrets in every place a secret can appear: in no output of any front end.
 TESTS += tests/fuzz/secrets
 
-EXTRA_DIST += tests/fuzz/run tests/fuzz/hostile tests/fuzz/secrets tests/fuzz/regressions
+EXTRA_DIST += tests/fuzz/run tests/fuzz/cmdline.dict tests/fuzz/hostile tests/fuzz/secrets tests/fuzz/regressions
 
 # Longer libFuzzer runs (clang needed): make fuzz FUZZ_SECONDS=600
 FUZZ_SECONDS ?= 600
