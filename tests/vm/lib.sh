@@ -336,7 +336,7 @@ vm_peer_image() {
 
 # ---------------------------------------------------------------- boots
 
-# vm_boot NAME INITRD CMDLINE [QEMU ARG…]: boots until a terminal marker
+# vm_boot NAME INITRD|- CMDLINE [QEMU ARG…]: boots until a terminal marker
 # (SDI-ROOT-OK, SDI-EMERGENCY), a halt or panic appears, QEMU exits or the
 # hard timeout hits. Sets VM_CONSOLE (the log), VM_RESULT
 # (root|emergency|halt|exit|timeout) and
@@ -347,17 +347,29 @@ vm_boot() {
         VM_CONSOLE=$VM_OUT/$name.console
         : >"$VM_CONSOLE"
         VM_RESULT=timeout VM_WALL=
+        # INITRD "-": firmware boots (iPXE, -boot n) without -kernel.
+        local direct=()
+        [[ $initrd == - ]] || direct=(-kernel "$VM_KERNEL" -initrd "$initrd"
+                -append "console=ttyS0,115200 net.ifnames=0 panic=-1 $cmdline${VM_EXTRA_CMDLINE:+ $VM_EXTRA_CMDLINE}")
+        rm -f "$VM_RUN/qmp.sock"
         t0=$(vm_now)
         ip netns exec "$VM_NS" qemu-system-x86_64 -accel tcg -smp 2 -m 1024 -no-reboot \
                 -display none -monitor none -serial "file:$VM_CONSOLE" \
                 -qmp "unix:$VM_RUN/qmp.sock,server=on,wait=off" \
-                -kernel "$VM_KERNEL" -initrd "$initrd" \
-                -append "console=ttyS0,115200 net.ifnames=0 panic=-1 $cmdline${VM_EXTRA_CMDLINE:+ $VM_EXTRA_CMDLINE}" \
+                "${direct[@]}" \
                 -netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
                 -device "virtio-net-pci,netdev=n0,mac=$VM_MAC" \
                 "$@" >"$VM_OUT/$name.qemu" 2>&1 &
         pid=$!
         VM_QEMU_PIDS+=("$pid")
+        # A scenario's hook runs alongside the boot (start a late target, cut
+        # the link through $VM_RUN/qmp.sock …) and is stopped with it.
+        local hookpid=
+        if [[ -n ${VM_BOOT_HOOK:-} ]]; then
+                "$VM_BOOT_HOOK" "$pid" &
+                hookpid=$!
+                VM_QEMU_PIDS+=("$hookpid")
+        fi
         # The demo follows the console live, through a filter.
         local tailpid=
         if [[ -n ${VM_STREAM_FILTER:-} ]]; then
@@ -387,6 +399,7 @@ vm_boot() {
                 sleep 0.1
         done
         vm_stop_pid "$pid" 2
+        [[ -n $hookpid ]] && vm_stop_pid "$hookpid" 2
         if [[ -n $tailpid ]]; then
                 for ((i = 0; i < 30; i++)); do
                         kill -0 "$tailpid" 2>/dev/null || break
@@ -396,7 +409,7 @@ vm_boot() {
         fi
         local p keep=()
         for p in "${VM_QEMU_PIDS[@]}"; do
-                [[ $p == "$pid" || $p == "$tailpid" ]] || keep+=("$p")
+                [[ $p == "$pid" || $p == "$tailpid" || $p == "$hookpid" ]] || keep+=("$p")
         done
         VM_QEMU_PIDS=("${keep[@]}")
 }

@@ -12,6 +12,8 @@
 #   SC_QEMU    extra QEMU arguments
 #   SC_DESC    one line for the report
 #   SC_TIMEOUT hard limit for this boot (default VM_BOOT_TIMEOUT)
+#   SC_HOOK    a function run in the background during the boot (QEMU's PID
+#              as its argument), stopped when the boot ends
 # The iBFT and fault suites add their scenarios to VM_SCENARIOS the same way.
 
 VM_SCENARIOS=(peer static dhcp root-iscsi chap mutual-chap two-targets ipv6 wrong-chap
@@ -194,7 +196,7 @@ vm_run_scenario() {
         vm_target_clear
         vm_dhcp_stop
         SC_IMAGE=sd-iscsi SC_CMDLINE= SC_END=root SC_DESC=$s
-        SC_EXPECT=() SC_REJECT=() SC_REPORT_REJECT=() SC_QEMU=() SC_TIMEOUT=$VM_BOOT_TIMEOUT
+        SC_EXPECT=() SC_REJECT=() SC_REPORT_REJECT=() SC_QEMU=() SC_TIMEOUT=$VM_BOOT_TIMEOUT SC_HOOK=
         "$fn"
         VM_VERDICT=fail VM_MISSING=
         VM_T_NET=? VM_T_DISK=? VM_T_LOGIN=? VM_T_UPTIME=? VM_WALL=
@@ -202,7 +204,7 @@ vm_run_scenario() {
                 VM_VERDICT=skip
                 why="no $SC_IMAGE image: $VM_WHY"
         else
-                VM_BOOT_LIMIT=$SC_TIMEOUT vm_boot "$s" "$VM_IMAGE" "$SC_CMDLINE" "${SC_QEMU[@]}"
+                VM_BOOT_LIMIT=$SC_TIMEOUT VM_BOOT_HOOK=$SC_HOOK vm_boot "$s" "$VM_IMAGE" "$SC_CMDLINE" "${SC_QEMU[@]}"
                 vm_timings
                 if [[ $VM_RESULT != "$SC_END" ]]; then
                         why="ended by $VM_RESULT, expected $SC_END"
