@@ -70,7 +70,7 @@ vm_expect_root() {
 
 # The sd-iscsi image did the work, not dracut's iscsi module.
 vm_expect_sdiscsi() {
-        SC_EXPECT+=("SDI-INITRD implementation=sd-iscsi\b" "SDI-INITRD unit sd-iscsi-login@[^ ]+ loaded active")
+        SC_EXPECT+=("SDI-INITRD implementation=sd-iscsi\b" "SDI-INITRD unit sd-iscsi-login@[^ ]+ loaded active ")
         SC_REJECT+=("SDI-INITRD unit sd-iscsi-login@[^ ]+ loaded failed")
 }
 
