@@ -2,3 +2,4 @@
 include $(top_srcdir)/tests/parser.mk
 include $(top_srcdir)/tests/ibft.mk
 include $(top_srcdir)/tests/golden.mk
+include $(top_srcdir)/tests/vm.mk
