@@ -1,4 +1,5 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
+# (Its globals are read by the scripts that source it.)
 # Library of the VM end-to-end suite: a private network namespace with a
 # bridge and a tap, tgtd and udhcpd inside it, cached initramfs and root
 # images, and QEMU (TCG) boots judged by markers on the serial console.
@@ -29,7 +30,7 @@ VM_INITIATOR=$VM_IQN_BASE:initiator
 VM_ROOT_LABEL=sdiscsiroot
 VM_DATA_LABEL=sdiscsidata
 
-VM_NS= VM_RUN= VM_TGT_PORT= VM_TGTD_PID= VM_DHCP_PID=
+VM_NS='' VM_RUN='' VM_TGT_PORT='' VM_TGTD_PID='' VM_DHCP_PID=''
 VM_QEMU_PIDS=()
 
 vm_log() { printf 'vm: %s\n' "$*" >&2; }
@@ -62,8 +63,9 @@ vm_setup() {
         for p in qemu-system-x86_64 tgtd tgtadm ip mke2fs dracut busybox; do
                 command -v "$p" >/dev/null || vm_die "missing $p (tools/deps.sh lists the packages)"
         done
-        [[ -x /bin/busybox ]] && file -L /bin/busybox 2>/dev/null | grep -q static ||
+        if ! file -L /bin/busybox 2>/dev/null | grep -q 'statically linked'; then
                 vm_die "/bin/busybox is not static (install busybox-static)"
+        fi
         vm_kernel
         mkdir -p "$VM_CACHE"
         VM_RUN=$(mktemp -d /tmp/sd-iscsi-vm.XXXXXX)
@@ -388,7 +390,7 @@ vm_boot() {
                 elif grep -qaE 'reboot: (System halted|Power down)|Kernel panic - not syncing' "$VM_CONSOLE"; then
                         VM_RESULT=halt; break
                 elif ! kill -0 "$pid" 2>/dev/null; then
-                        VM_RESULT=exit; break
+                        VM_RESULT='exit'; break
                 fi
                 sleep 0.2
         done
@@ -417,8 +419,8 @@ vm_boot() {
 # vm_kmsg_time PATTERN [last]: the kernel timestamp of the first (or last)
 # console line matching PATTERN.
 vm_kmsg_time() {
-        local sel=head
-        [[ ${2:-} == last ]] && sel=tail
+        local sel='head'
+        [[ ${2:-} == last ]] && sel='tail'
         sed -nE "s/.*\[ *([0-9]+\.[0-9]+)\] .*$1.*/\1/p" "$VM_CONSOLE" | $sel -1
 }
 
@@ -429,7 +431,7 @@ vm_timings() {
         local tnet tdisk
         tnet=$(vm_kmsg_time 'sdi-test: network configured')
         tdisk=$(vm_kmsg_time 'Attached SCSI disk' last)
-        VM_T_NET=${tnet:-?} VM_T_DISK=${tdisk:-?} VM_T_LOGIN=?
+        VM_T_NET=${tnet:-'?'} VM_T_DISK=${tdisk:-'?'} VM_T_LOGIN='?'
         [[ -n $tnet && -n $tdisk ]] && VM_T_LOGIN=$(awk -v a="$tnet" -v b="$tdisk" 'BEGIN { printf "%.1f", b - a }')
         VM_T_UPTIME=$(grep -aoE 'SDI-(ROOT-OK|EMERGENCY) uptime=[0-9.]+' "$VM_CONSOLE" | head -1 | sed 's/.*=//')
         VM_T_UPTIME=${VM_T_UPTIME:-?}

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
 # Scenarios of the VM suite. Each sc_NAME function sets up the target (the
 # runner cleared it before) and describes the boot in SC_* variables:
 #   SC_IMAGE   sd-iscsi (default) or peer
@@ -33,7 +33,7 @@ vm_scenarios_prepare() {
         vm_root_image "$VM_DATA_LABEL" || vm_die "cannot build the data image"
         VM_DATA_IMG=$VM_RUN/data.img
         cp --sparse=always "$VM_CACHED" "$VM_DATA_IMG"
-        VM_PEER_IMG= VM_SDI_IMG= VM_SDI_WHY= VM_PEER_WHY=
+        VM_PEER_IMG='' VM_SDI_IMG='' VM_SDI_WHY='' VM_PEER_WHY=''
 }
 
 # vm_image_for peer|sd-iscsi: sets VM_IMAGE, building the image on first use
@@ -58,7 +58,7 @@ vm_image_for() {
 }
 
 # The root target: the root file system on LUN 1 (LUN 0 is tgt's controller).
-vm_root_target() { vm_target_add 1 "$VM_IQN_ROOT" "${1:-1}" "$VM_ROOT_IMG"; }
+vm_root_target() { vm_target_add 1 "$VM_IQN_ROOT" 1 "$VM_ROOT_IMG"; }
 
 # What every successful boot from the root target shows.
 vm_expect_root() {
