@@ -195,11 +195,11 @@ vm_run_scenario() {
         local s=$1 fn=sc_${1//-/_} why=
         vm_target_clear
         vm_dhcp_stop
-        SC_IMAGE=sd-iscsi SC_CMDLINE= SC_END=root SC_DESC=$s
+        SC_IMAGE=sd-iscsi SC_CMDLINE='' SC_END=root SC_DESC=$s
         SC_EXPECT=() SC_REJECT=() SC_REPORT_REJECT=() SC_QEMU=() SC_TIMEOUT=$VM_BOOT_TIMEOUT SC_HOOK=
         "$fn"
         VM_VERDICT=fail VM_MISSING=
-        VM_T_NET=? VM_T_DISK=? VM_T_LOGIN=? VM_T_UPTIME=? VM_WALL=
+        VM_T_NET='?' VM_T_DISK='?' VM_T_LOGIN='?' VM_T_UPTIME='?' VM_WALL=''
         if ! vm_image_for "$SC_IMAGE"; then
                 VM_VERDICT=skip
                 why="no $SC_IMAGE image: $VM_WHY"
