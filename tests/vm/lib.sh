@@ -378,7 +378,7 @@ vm_boot() {
         if [[ -n ${VM_STREAM_FILTER:-} ]]; then
                 # tail ends with QEMU, and the filter with it.
                 tail -n +1 -f --pid="$pid" "$VM_CONSOLE" 2>/dev/null |
-                        sed -u -E 's/\x1b\[[0-9;]*m//g' | grep --line-buffered -aE "$VM_STREAM_FILTER" &
+                        sed -u -E 's/\x1b\[[0-9;]*[A-Za-z]//g; s/\r//g' | grep --line-buffered -aE "$VM_STREAM_FILTER" &
                 tailpid=$!
                 VM_QEMU_PIDS+=("$tailpid")
         fi
