@@ -70,7 +70,12 @@ vm_setup() {
         vm_kernel
         mkdir -p "$VM_CACHE"
         VM_RUN=$(mktemp -d /tmp/sd-iscsi-vm.XXXXXX)
-        VM_OUT=${VM_OUT:-$VM_DIR/out/$(date +%Y%m%d-%H%M%S)}
+        if [[ -z ${VM_OUT:-} ]]; then
+                VM_OUT=$VM_DIR/out/$(date +%Y%m%d-%H%M%S)
+                # Console logs of the last ten runs are kept.
+                find "$VM_DIR/out" -mindepth 1 -maxdepth 1 -type d -name '20*' 2>/dev/null |
+                        sort | head -n -9 | while read -r d; do rm -rf "$d"; done
+        fi
         mkdir -p "$VM_OUT"
         trap vm_cleanup EXIT
         trap 'vm_log "interrupted"; exit 130' INT TERM HUP
