@@ -151,6 +151,35 @@ static const char *family_name(int family) {
         return family == AF_INET ? "IPv4" : "IPv6";
 }
 
+/* The same rules as for command-line sessions: names become file names in open-iscsi's
+ * databases and parts of units; CHAP strings one line of a node record. Reports without
+ * quoting anything that could be a secret. */
+static bool target_strings_valid(Config *c, const char *what, int index, const Session *s,
+                                 const char *secret, const char *rsecret) {
+        const char *bad = NULL;
+
+        if (!spec_name_valid(s->target, ISCSI_NAME_MAX))
+                bad = "target name";
+        else if (s->chap.username && !spec_chap_valid(s->chap.username))
+                bad = "CHAP name";
+        else if (secret && !spec_chap_valid(secret))
+                bad = "CHAP secret";
+        else if (s->chap.in_username && !spec_chap_valid(s->chap.in_username))
+                bad = "reverse CHAP name";
+        else if (rsecret && !spec_chap_valid(rsecret))
+                bad = "reverse CHAP secret";
+        if (bad)
+                config_error(c, "%s: target %d has an invalid %s, ignoring the target.", what, index, bad);
+        return !bad;
+}
+
+static bool initiator_valid(Config *c, const char *what, const char *name) {
+        if (spec_name_valid(name, ISCSI_NAME_MAX))
+                return true;
+        config_error(c, "%s: the initiator name is invalid, ignoring it.", what);
+        return false;
+}
+
 /* ---- the raw table ---------------------------------------------------------------- */
 
 typedef struct Table {
@@ -235,7 +264,11 @@ static int table_initiator(const Table *t, Firmware *fw, size_t off) {
                 config_error(t->c, "%s: more than one initiator structure, ignoring the others.", t->what);
                 return 0;
         }
-        return table_string(t, off + 70, "initiator", "name", false, &fw->initiator) == -ENOMEM ? -ENOMEM : 0;
+        if (table_string(t, off + 70, "initiator", "name", false, &fw->initiator) == -ENOMEM)
+                return -ENOMEM;
+        if (fw->initiator && !initiator_valid(t->c, t->what, fw->initiator))
+                fw->initiator = (free(fw->initiator), NULL);
+        return 0;
 }
 
 static int table_nic(const Table *t, Firmware *fw, size_t off) {
@@ -356,6 +389,8 @@ static int table_target(const Table *t, Firmware *fw, size_t off, unsigned flags
                 config_error(t->c, "%s: target %d has no name, ignoring it.", t->what, ft.index);
                 r = -EBADMSG;
         }
+        if (r >= 0 && !target_strings_valid(t->c, t->what, ft.index, s, secret, rsecret))
+                r = -EBADMSG;
         if (r < 0) {
                 session_done(s);
                 return r == -ENOMEM ? r : 0;
@@ -469,11 +504,13 @@ static int firmware_commit(Config *c, Firmware *fw) {
         if (!any_boot && fw->n_targets > 0 && !c->multipath)
                 config_warning(c, "%s: no target is marked boot selected, using all valid targets.", fw->what);
 
+        for (size_t i = 0; i < fw->n_nics; i++)
+                map[i] = -1;
         for (size_t i = 0; i < fw->n_nics; i++) {
                 Nic *n = &fw->nics[i];
                 bool want = c->multipath || n->boot_selected;
+                Nic *nics;
 
-                map[i] = -1;
                 for (size_t j = 0; !want && j < fw->n_targets; j++)
                         want = (all || (fw->targets[j].flags & IBFT_FLAG_BOOT_SELECTED)) &&
                                 fw->targets[j].nic_assoc == n->index;
@@ -483,11 +520,10 @@ static int firmware_commit(Config *c, Firmware *fw) {
                         config_error(c, "%s: more than %d NICs, ignoring the rest.", fw->what, CONFIG_MAX_NICS);
                         break;
                 }
-                if (!c->nics) {
-                        c->nics = calloc(CONFIG_MAX_NICS, sizeof *c->nics);
-                        if (!c->nics)
-                                return -ENOMEM;
-                }
+                nics = realloc(c->nics, (c->n_nics + 1) * sizeof *nics);
+                if (!nics)
+                        return -ENOMEM;
+                c->nics = nics;
                 map[i] = (int) c->n_nics;
                 c->nics[c->n_nics++] = *n;
                 *n = (Nic) {};
@@ -706,7 +742,7 @@ static int read_attr_string(Config *c, const char *what, const char *dir, const 
 /* Each byte was printed with %x, so a byte is "0" or one/two digits without a leading
  * zero. Enumerate the readings into 8 bytes; count them, keep the first. */
 static unsigned lun_readings(const char *s, unsigned byte, uint8_t cur[8], uint8_t first[8],
-                             bool single_level, unsigned *n_single, uint8_t first_single[8]) {
+                             unsigned *n_single, uint8_t first_single[8]) {
         unsigned n = 0;
 
         if (byte == 8) {
@@ -741,8 +777,7 @@ static unsigned lun_readings(const char *s, unsigned byte, uint8_t cur[8], uint8
                 if (!ok || (len == 2 && s[0] == '0'))
                         continue;
                 cur[byte] = (uint8_t) v;
-                n += lun_readings(s + len, byte + 1, cur, n == 0 ? first : NULL, single_level,
-                                  n_single, first_single);
+                n += lun_readings(s + len, byte + 1, cur, n == 0 ? first : NULL, n_single, first_single);
         }
         return n;
 }
@@ -754,7 +789,7 @@ int ibft_decode_sysfs_lun(const char *text, uint64_t *ret) {
 
         if (len < 8 || len > 16)
                 return -EINVAL;
-        n = lun_readings(text, 0, cur, first, true, &n_single, single);
+        n = lun_readings(text, 0, cur, first, &n_single, single);
         if (n == 0)
                 return -EINVAL;
         if (n == 1) {
@@ -767,10 +802,11 @@ int ibft_decode_sysfs_lun(const char *text, uint64_t *ret) {
                 *ret = ibft_lun_from_sam(single);
                 return 0;
         }
+        *ret = ibft_lun_from_sam(n_single > 0 ? single : first);
         return -ENOTUNIQ;
 }
 
-static int sysfs_nic(Config *c, Firmware *fw, const char *dir, const char *sub) {
+static int sysfs_nic(Config *c, Firmware *fw, const char *sysfs_root, const char *dir, const char *sub) {
         _cleanup_free_ char *mac = NULL;
         uint64_t v;
         Nic n = {};
@@ -779,7 +815,7 @@ static int sysfs_nic(Config *c, Firmware *fw, const char *dir, const char *sub) 
 
         r = read_attr_uint(dir, sub, "flags", 255, &v);
         if (r < 0) {
-                config_error(c, "%s: %s/flags is missing or invalid, ignoring the NIC.", fw->what, sub);
+                config_error(c, "%s: cannot read %s/flags: %s, ignoring the NIC.", fw->what, sub, strerror(-r));
                 return 0;
         }
         if (v == 0)
@@ -854,8 +890,12 @@ static int sysfs_nic(Config *c, Firmware *fw, const char *dir, const char *sub) 
                 n.hostname = (free(n.hostname), NULL);
         }
 
-        if ((size_t) snprintf(path, sizeof path, "%s/%s/device", dir, sub) < sizeof path &&
-            ifname_from_device(path, &n.ifname) == -ENOMEM) {
+        /* The device link names the PCI function; some drivers (virtio) hang the
+         * interface below a child of it, so fall back to the MAC. */
+        if (((size_t) snprintf(path, sizeof path, "%s/%s/device", dir, sub) < sizeof path &&
+             ifname_from_device(path, &n.ifname) == -ENOMEM) ||
+            (!n.ifname && sysfs_root && !mac_is_null(n.mac) &&
+             ifname_from_mac(sysfs_root, n.mac, &n.ifname) == -ENOMEM)) {
                 nic_done(&n);
                 return -ENOMEM;
         }
@@ -876,8 +916,9 @@ static int sysfs_target(Config *c, Firmware *fw, const char *dir, const char *su
         int family, r;
         char addr[46];
 
-        if (read_attr_uint(dir, sub, "flags", 255, &v) < 0) {
-                config_error(c, "%s: %s/flags is missing or invalid, ignoring the target.", fw->what, sub);
+        r = read_attr_uint(dir, sub, "flags", 255, &v);
+        if (r < 0) {
+                config_error(c, "%s: cannot read %s/flags: %s, ignoring the target.", fw->what, sub, strerror(-r));
                 return 0;
         }
         if (v == 0)
@@ -911,12 +952,12 @@ static int sysfs_target(Config *c, Firmware *fw, const char *dir, const char *su
         }
         if (read_attr(dir, sub, "lun", &lun) >= 0) {
                 r = ibft_decode_sysfs_lun(lun, &s->lun);
-                if (r == -ENOTUNIQ) {
-                        config_error(c, "%s: %s/lun \"%s\" is ambiguous (the kernel prints it unpadded), ignoring the target.",
-                                     fw->what, sub, lun);
-                        goto invalid;
-                }
-                if (r < 0) {
+                /* The login does not depend on the LUN (it only names the by-path
+                 * link), so an ambiguous one is a warning, not a reason not to boot. */
+                if (r == -ENOTUNIQ)
+                        config_warning(c, "%s: %s/lun \"%s\" is ambiguous (the kernel prints it unpadded), assuming LUN %llu.",
+                                       fw->what, sub, lun, (unsigned long long) s->lun);
+                else if (r < 0) {
                         config_error(c, "%s: %s/lun \"%s\" is invalid, ignoring the target.", fw->what, sub, lun);
                         goto invalid;
                 }
@@ -946,6 +987,9 @@ static int sysfs_target(Config *c, Firmware *fw, const char *dir, const char *su
                 config_error(c, "%s: %s has no target name, ignoring it.", fw->what, sub);
                 goto invalid;
         }
+        /* Without CONFIG_WITH_SECRETS the secrets were not read; login re-reads them. */
+        if (!target_strings_valid(c, fw->what, ft.index, s, secret, rsecret))
+                goto invalid;
         s->chap.password = TAKE_PTR(secret);
         s->chap.in_password = TAKE_PTR(rsecret);
         s->portal = strdup(addr);
@@ -982,7 +1026,7 @@ static int sysfs_indexes(const char *dir, const char *prefix, uint8_t present[st
         return 0;
 }
 
-int ibft_parse_sysfs(Config *c, const char *dir, unsigned flags) {
+int ibft_parse_sysfs(Config *c, const char *sysfs_root, const char *dir, unsigned flags) {
         Firmware fw = {};
         uint8_t present[256];
         const char *what = strrchr(dir, '/');
@@ -996,17 +1040,19 @@ int ibft_parse_sysfs(Config *c, const char *dir, unsigned flags) {
         r = read_attr_string(c, fw.what, dir, "initiator", "initiator-name", &fw.initiator);
         if (r == -ENOMEM)
                 return r;
+        r = 0;  /* an unreadable initiator name is reported; the rest may still be usable */
         if (fw.initiator) {
                 uint64_t v;
 
-                if (read_attr_uint(dir, "initiator", "flags", 255, &v) >= 0 && v == 0)
+                if ((read_attr_uint(dir, "initiator", "flags", 255, &v) >= 0 && v == 0) ||
+                    !initiator_valid(c, fw.what, fw.initiator))
                         fw.initiator = (free(fw.initiator), NULL);
         }
 
         for (unsigned i = 0; r >= 0 && i < 256; i++)
                 if (present[i]) {
                         snprintf(sub, sizeof sub, "ethernet%u", i);
-                        r = sysfs_nic(c, &fw, dir, sub);
+                        r = sysfs_nic(c, &fw, sysfs_root, dir, sub);
                 }
         if (r >= 0)
                 r = sysfs_indexes(dir, "target", present);
@@ -1070,12 +1116,14 @@ static int load_ibft_module(Config *c) {
         if (r >= 0)
                 /* Resolves iscsi_boot_sysfs; built in or already loaded is success. */
                 r = probe(mod, KMOD_PROBE_APPLY_BLACKLIST, NULL, NULL, NULL, NULL);
-        if (r > 0)
-                r = -EPERM;     /* blacklisted */
         if (mod)
                 module_unref(mod);
         kmod_unref(ctx);
         dlclose(dl);
+        if (r > 0) {
+                config_warning(c, "iBFT: module iscsi_ibft is blacklisted, not loading it.");
+                return -EPERM;
+        }
         if (r < 0)
                 config_warning(c, "iBFT: failed to load module iscsi_ibft: %s", strerror(-r));
         return r;
@@ -1122,7 +1170,7 @@ static int parse_boot_dirs(Config *c, const char *sysfs_root, unsigned flags, bo
                 if (!present[i])
                         continue;
                 snprintf(path, sizeof path, "%s/firmware/iscsi_boot%u", sysfs_root, i);
-                r = ibft_parse_sysfs(c, path, flags);
+                r = ibft_parse_sysfs(c, sysfs_root, path, flags);
                 if (r == -ENOMEM)
                         return r;
                 *found = *found || r >= 0;
@@ -1147,9 +1195,9 @@ int config_load_ibft(Config *c, const char *sysfs_root, unsigned flags) {
                 found = true;
                 r = ibft_parse_table(c, table, size, sysfs_root, flags);
         } else {
-                r = ibft_parse_sysfs(c, dir, flags);
+                r = ibft_parse_sysfs(c, sysfs_root, dir, flags);
                 if (r == -ENOENT && strcmp(sysfs_root, "/sys") == 0 && load_ibft_module(c) >= 0)
-                        r = ibft_parse_sysfs(c, dir, flags);
+                        r = ibft_parse_sysfs(c, sysfs_root, dir, flags);
                 found = r >= 0;
         }
         if (r == -ENOMEM)

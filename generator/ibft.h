@@ -16,12 +16,13 @@ int ibft_parse_table(Config *c, const uint8_t *table, size_t size, const char *s
                      unsigned flags);
 
 /* Parses a sysfs view of a boot firmware table (/sys/firmware/ibft or
- * /sys/firmware/iscsi_boot<N>) into the model. Returns 0, -ENOENT if dir does not exist,
- * or -ENOMEM. */
-int ibft_parse_sysfs(Config *c, const char *dir, unsigned flags);
+ * /sys/firmware/iscsi_boot<N>) into the model. sysfs_root (may be NULL) is used to find
+ * interface names by MAC. Returns 0, -ENOENT if dir does not exist, or -ENOMEM. */
+int ibft_parse_sysfs(Config *c, const char *sysfs_root, const char *dir, unsigned flags);
 
 /* Decodes the `lun` sysfs attribute (each of the 8 SAM bytes printed with unpadded %x)
- * into the kernel's LUN number. -ENOTUNIQ when the text has several plausible readings. */
+ * into the kernel's LUN number. -ENOTUNIQ when the text has several plausible readings
+ * (*ret is then the first single-level one), -EINVAL when it has none. */
 int ibft_decode_sysfs_lun(const char *text, uint64_t *ret);
 
 /* The kernel's LUN number (as in H:C:T:L and /dev/disk/by-path) of an 8-byte SAM LUN. */

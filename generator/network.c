@@ -173,8 +173,18 @@ int network_write_files(const Config *c, const char *dir) {
         for (size_t i = 0; i < c->n_nics; i++) {
                 const Nic *n = &c->nics[i];
 
+                bool dup = false;
+
                 if (mac_is_null(n->mac)) {
                         log_warning("iBFT NIC %d has no MAC address, not configuring it.", n->index);
+                        continue;
+                }
+                /* Only an offload HBA's table (iscsi_boot<N>) next to the iBFT can repeat
+                 * an index; the HBA configures its own network, the first one wins. */
+                for (size_t j = 0; j < i; j++)
+                        dup = dup || c->nics[j].index == n->index;
+                if (dup) {
+                        log_warning("Two firmware NICs with index %d, configuring only the first.", n->index);
                         continue;
                 }
                 for (NetworkFile t = 0; t < _NETWORK_FILE_MAX; t++) {

@@ -9,11 +9,13 @@
  * systemd-networkd configuration for iBFT NICs. Pure writers: model in, text out.
  *
  * Precedence: every file is named "50-sd-iscsi-ibft<index>…", which sorts before
- * systemd-network-generator's ip= files ("70-<ifname>.network", "71-default.network")
- * and distribution defaults ("80-*", "99-*"). networkd applies the first .network file
- * (by name, over all directories) that matches a link, so for the firmware's NICs the
- * firmware wins over ip=: the root disk was reached through exactly that configuration
- * and the target may only accept it. ip= still configures every other interface. An
+ * systemd-network-generator's ip= files ("90-<ifname>.network", "91-default.network" in
+ * systemd 252; "70-…"/"71-…" in later versions) and distribution defaults ("80-*",
+ * "99-*"). networkd applies the first .network file (by name, over all directories)
+ * that matches a link, so for the firmware's NICs the firmware wins over ip=: the root
+ * disk was reached through exactly that configuration and the target may only accept
+ * it. (252 even turns ip=ibft into a 91-default.network with DHCP=no for every link.)
+ * ip= still configures every other interface. An
  * administrator overrides a firmware NIC with a lower-numbered file in
  * /etc/systemd/network, or by not enabling rd.iscsi.firmware.
  */

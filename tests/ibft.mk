@@ -23,3 +23,4 @@ ibft_netfiles_SOURCES = tests/ibft-netfiles.c
 ibft_netfiles_LDADD = libsdiscsi.la
 TESTS += tests/test-networkd.sh
 EXTRA_DIST += tests/test-networkd.sh
+EXTRA_DIST += tests/ibft/kernel-compare.sh

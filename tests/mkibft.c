@@ -16,7 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define MAX_ITEMS 8
+#define MAX_ITEMS 32
 
 typedef struct NicDesc {
         unsigned index, flags, prefix, origin, vlan, pci;
@@ -457,6 +457,14 @@ static int write_sysfs(const char *root) {
         char dir[4096];
         int r;
 
+        snprintf(dir, sizeof dir, "%s/firmware/ibft/acpi_header", root);
+        r = mkdir_p(dir);
+        if (r < 0)
+                return r;
+        attr(dir, "signature", "%.4s\n", (const char *) table);
+        attr(dir, "oem_id", "%.6s\n", (const char *) table + 10);
+        attr(dir, "oem_table_id", "%.8s\n", (const char *) table + 16);
+
         snprintf(dir, sizeof dir, "%s/firmware/ibft/initiator", root);
         r = mkdir_p(dir);
         if (r < 0)
@@ -477,11 +485,10 @@ static int write_sysfs(const char *root) {
                 ip_attr(dir, "ip-addr", n->ip);
                 if (ip_present(n->ip)) {
                         attr(dir, "prefix-len", "%u\n", n->prefix);
-                        if (ip_is_v4(n->ip)) {
-                                uint32_t m = n->prefix ? ~0U << (32 - (n->prefix > 32 ? 32 : n->prefix)) : 0;
-                                /* sic: no newline */
-                                attr(dir, "subnet-mask", "%u.%u.%u.%u", m >> 24, (m >> 16) & 255, (m >> 8) & 255, m & 255);
-                        }
+                        /* sic: no newline, and present for IPv6 too; the kernel computes
+                         * ~((1 << (32 - prefix)) - 1), whose shift x86 takes mod 32. */
+                        uint32_t m = ~((1U << ((32U - n->prefix) & 31)) - 1);
+                        attr(dir, "subnet-mask", "%u.%u.%u.%u", m >> 24, (m >> 16) & 255, (m >> 8) & 255, m & 255);
                 }
                 attr(dir, "origin", "%u\n", n->origin);
                 ip_attr(dir, "gateway", n->gw);

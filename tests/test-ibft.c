@@ -387,6 +387,29 @@ START_TEST(test_lun_values) {
 }
 END_TEST
 
+START_TEST(test_ambiguous_lun) {
+        Config c;
+
+        /* 01 11 00…: sysfs shows "111000000", which 11 01 00… prints as well */
+        make_root();
+        mkibft(_i, "-n", MAC0, "-t", "ip=10.0.0.1," IQN0 ",sam=1101000000000000", NULL);
+        load(&c, 0);
+        ck_assert_uint_eq(c.n_sessions, 1);
+        ck_assert_uint_eq(c.n_errors, 0);
+        if (_i == MODE_RAW) {
+                ck_assert_uint_eq(c.n_warnings, 0);
+                ck_assert_uint_eq(c.sessions[0].lun, 0x1101);
+        } else {
+                /* a warning and a guess, not a refusal to boot: the login does not
+                 * depend on the LUN */
+                ck_assert(has_message(c.warnings, c.n_warnings, "ambiguous"));
+                ck_assert_uint_eq(c.sessions[0].lun, 0x111);
+        }
+        config_done(&c);
+        remove_root();
+}
+END_TEST
+
 START_TEST(test_sysfs_lun_text) {
         uint64_t v = 99;
 
@@ -403,6 +426,7 @@ START_TEST(test_sysfs_lun_text) {
         ck_assert_uint_eq(v, 0x4112);
         /* 1 11 or 11 1: both single level, genuinely ambiguous */
         ck_assert_int_eq(ibft_decode_sysfs_lun("111000000", &v), -ENOTUNIQ);
+        ck_assert(v == 0x111 || v == 0x1101);
         ck_assert_int_eq(ibft_decode_sysfs_lun("0000000", &v), -EINVAL);
         ck_assert_int_eq(ibft_decode_sysfs_lun("00000000000000000", &v), -EINVAL);
         ck_assert_int_eq(ibft_decode_sysfs_lun("0g000000", &v), -EINVAL);
@@ -474,8 +498,9 @@ START_TEST(test_ifname_by_mac) {
         FILE *f;
 
         make_root();
-        mkibft(MODE_TABLE, "-n", MAC0 ",pci=00:05.0", "-t", "ip=10.0.0.1," IQN0, NULL);
-        /* a VLAN with the same MAC but no device must not be taken */
+        mkibft(_i, "-n", MAC0 ",pci=00:05.0", "-t", "ip=10.0.0.1," IQN0, NULL);
+        /* virtio: net/ hangs below virtio0, not the PCI function the table names.
+         * A VLAN with the same MAC but no device must not be taken. */
         snprintf(path, sizeof path, "%s/class/net/vlan5/", root);
         ck_assert_int_eq(mkdir_parents(path, 0755), 0);
         strcat(path, "address");
@@ -493,6 +518,104 @@ START_TEST(test_ifname_by_mac) {
         assert_clean(&c);
         ck_assert_str_eq(c.nics[0].ifname, "enp0s5");
         ck_assert_str_eq(c.sessions[0].netdev, "enp0s5");
+        config_done(&c);
+        remove_root();
+}
+END_TEST
+
+START_TEST(test_too_many_nics) {
+        const char *argv[64] = { "./mkibft", "-o", NULL };
+        char table[128], specs[20][96];
+        size_t n = 3;
+        Config c;
+        pid_t pid;
+        int status;
+
+        make_root();
+        snprintf(table, sizeof table, "%s/firmware/acpi/tables/", root);
+        ck_assert_int_eq(mkdir_parents(table, 0755), 0);
+        strcat(table, "iBFT");
+        argv[2] = table;
+        for (int i = 0; i < 20; i++) {
+                snprintf(specs[i], sizeof specs[i], "index=%d,mac=52:54:00:00:00:%02x,ip=10.0.%d.2/24,flags=1", i, i, i);
+                argv[n++] = "-n";
+                argv[n++] = specs[i];
+        }
+        argv[n++] = "-t";
+        argv[n++] = "ip=10.0.0.1,name=iqn.x:y";
+        argv[n] = NULL;
+        pid = fork();
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0) {
+                execv(argv[0], (char **) argv);
+                _exit(127);
+        }
+        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+        ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+        config_init(&c);
+        c.multipath = true;
+        ck_assert_int_eq(config_load_ibft(&c, root, 0), 0);
+        ck_assert_uint_eq(c.n_nics, CONFIG_MAX_NICS);
+        assert_error(&c, "more than 16 NICs");
+        ck_assert_uint_eq(c.n_sessions, 1);
+        config_done(&c);
+        remove_root();
+}
+END_TEST
+
+START_TEST(test_invalid_names) {
+        Config c;
+        char long_secret[400];
+
+        /* a '/' in a target name would escape open-iscsi's node database; the same rules
+         * as for command-line names apply, and CHAP strings fit a node record line */
+        snprintf(long_secret, sizeof long_secret, "index=2,ip=10.0.0.3,name=iqn.x:ok2,chap=chap,chap-secret=s3cret%0300d", 0);
+        make_root();
+        mkibft(_i, "-i", "iqn.x/../../etc", "-n", MAC0,
+               "-t", "ip=10.0.0.1,name=iqn.x:../../y/z",
+               "-t", "index=1,ip=10.0.0.2,name=iqn.x:ok,chap=chap,chap-name=alice,chap-secret=s3cretpassw0rd",
+               "-t", long_secret, NULL);
+        load(&c, CONFIG_WITH_SECRETS);
+        ck_assert_ptr_null(c.initiator);
+        assert_error(&c, "initiator name is invalid");
+        assert_error(&c, "target 0 has an invalid target name");
+        assert_error(&c, "target 2 has an invalid CHAP secret");
+        ck_assert_uint_eq(c.n_sessions, 1);
+        ck_assert_str_eq(c.sessions[0].target, "iqn.x:ok");
+        ck_assert(!config_mentions(&c, "s3cret"));
+        config_done(&c);
+        remove_root();
+}
+END_TEST
+
+START_TEST(test_offload_boot_dirs) {
+        Config c;
+        char from[256], to[256];
+
+        /* an offload HBA's iscsi_boot<N>: same layout as the iBFT view */
+        make_root();
+        mkibft(MODE_SYSFS, "-n", MAC0 ",ip=10.0.0.2/8", "-t", "ip=10.0.0.1," IQN0, NULL);
+        snprintf(from, sizeof from, "%s/firmware/ibft", root);
+        snprintf(to, sizeof to, "%s/firmware/iscsi_boot3", root);
+        ck_assert_int_eq(rename(from, to), 0);
+        load(&c, 0);
+        assert_clean(&c);
+        ck_assert_uint_eq(c.n_sessions, 1);
+        ck_assert_uint_eq(c.n_nics, 1);
+        config_done(&c);
+
+        /* and together with an iBFT: both, NIC association stays within each source */
+        mkibft(MODE_TABLE, "-n", "index=0,mac=52:54:00:00:00:09,ip=10.9.0.2/8", "-t", "ip=10.9.0.1,nic=0," IQN0, NULL);
+        load(&c, 0);
+        assert_clean(&c);
+        ck_assert_uint_eq(c.n_sessions, 2);
+        ck_assert_uint_eq(c.n_nics, 2);
+        ck_assert_str_eq(c.sessions[0].portal, "10.9.0.1");
+        ck_assert_int_eq(c.sessions[0].nic, 0);
+        ck_assert_str_eq(c.sessions[1].id, "ibft-1");
+        ck_assert_str_eq(c.sessions[1].portal, "10.0.0.1");
+        ck_assert_int_eq(c.sessions[1].nic, 1);
         config_done(&c);
         remove_root();
 }
@@ -661,10 +784,19 @@ START_TEST(test_sysfs_hostile) {
         ck_assert_ptr_nonnull(f = fopen(path, "we"));
         fputs("zz\n", f);
         fclose(f);
+        /* an initiator name with a control character: reported, the rest still read */
+        snprintf(path, sizeof path, "%s/firmware/ibft/initiator/initiator-name", root);
+        ck_assert_ptr_nonnull(f = fopen(path, "we"));
+        fputs("iqn.x:\033y\n", f);
+        fclose(f);
         load(&c, 0);
         ck_assert_uint_eq(c.n_sessions, 0);
-        assert_error(&c, "unprintable");
+        ck_assert_uint_eq(c.n_nics, 1);         /* read despite the bad initiator name */
+        ck_assert_ptr_null(c.initiator);
+        assert_error(&c, "initiator-name contains unprintable");
+        assert_error(&c, "target-name contains unprintable");
         assert_error(&c, "lun");
+
         config_done(&c);
         remove_root();
 }
@@ -686,11 +818,15 @@ static Suite *ibft_suite(void) {
         tcase_add_loop_test(tc, test_mutual_chap, MODE_RAW, MODE_SYSFS + 1);
         tcase_add_loop_test(tc, test_chap_type_none_ignores_names, MODE_RAW, MODE_SYSFS + 1);
         tcase_add_loop_test(tc, test_lun_values, MODE_RAW, MODE_SYSFS + 1);
+        tcase_add_loop_test(tc, test_ambiguous_lun, MODE_RAW, MODE_SYSFS + 1);
         tcase_add_test(tc, test_sysfs_lun_text);
         tcase_add_loop_test(tc, test_missing_optional, MODE_RAW, MODE_SYSFS + 1);
         tcase_add_loop_test(tc, test_initiator_from_cmdline_wins, MODE_RAW, MODE_SYSFS + 1);
         tcase_add_loop_test(tc, test_target_without_nic, MODE_RAW, MODE_SYSFS + 1);
-        tcase_add_test(tc, test_ifname_by_mac);
+        tcase_add_loop_test(tc, test_ifname_by_mac, MODE_SYSFS, MODE_TABLE + 1);
+        tcase_add_test(tc, test_too_many_nics);
+        tcase_add_loop_test(tc, test_invalid_names, MODE_RAW, MODE_SYSFS + 1);
+        tcase_add_test(tc, test_offload_boot_dirs);
         tcase_add_test(tc, test_raw_preferred);
         tcase_add_test(tc, test_no_table);
         tcase_add_loop_test(tc, test_corrupt, 0, (int) ELEMENTSOF(corruptions));

@@ -210,7 +210,7 @@ static int rm_one(const char *path, const struct stat *st, int type, struct FTW 
 
 START_TEST(test_write_files) {
         char root[] = "/tmp/test-network.XXXXXX", dir[128], path[256];
-        Nic nics[3] = { nic_static4(), nic_static4(), nic_static4() };
+        Nic nics[4] = { nic_static4(), nic_static4(), nic_static4(), nic_static4() };
         Config c;
         struct stat st;
         _cleanup_free_ char *text = NULL, *want = NULL;
@@ -221,10 +221,13 @@ START_TEST(test_write_files) {
         nics[1].vlan = 7;
         nics[2].index = 2;
         memset(nics[2].mac, 0, 6);
+        /* a second source's NIC with a known index must not replace the first's files */
+        nics[3].index = 1;
+        nics[3].mac[5] = 0x99;
 
         config_init(&c);
         c.nics = nics;
-        c.n_nics = 3;
+        c.n_nics = 4;
         ck_assert_int_eq(network_write_files(&c, dir), 0);
         /* again: existing files are replaced, not an error */
         ck_assert_int_eq(network_write_files(&c, dir), 0);
@@ -242,6 +245,10 @@ START_TEST(test_write_files) {
         }
         snprintf(path, sizeof path, "%s/50-sd-iscsi-ibft2.network", dir);
         ck_assert_int_eq(stat(path, &st), -1);
+        snprintf(path, sizeof path, "%s/50-sd-iscsi-ibft1.network", dir);
+        ck_assert_int_eq(read_full_file(path, &text, NULL, 65536), 0);
+        ck_assert_ptr_nonnull(strstr(text, "MACAddress=52:54:00:12:34:56\n"));
+        text = (free(text), NULL);
 
         snprintf(path, sizeof path, "%s/50-sd-iscsi-ibft0.network", dir);
         ck_assert_int_eq(read_full_file(path, &text, NULL, 65536), 0);
