@@ -62,8 +62,8 @@ BEGIN { n = 0; ne = 0; last = 0 }
                 event("SCSI disk attached", t, "mark")
         } else if (msg ~ /Switching root/) {
                 event("switch root", t, "mark")
-        } else if (msg ~ /iscsi: registered transport|Loading iSCSI transport/) {
-                event("iscsi transport loaded", t, "kernel")
+        } else if (msg ~ /iscsi: registered transport \(tcp\)/) {
+                event("iscsi_tcp loaded", t, "kernel")
         }
 }
 
@@ -98,7 +98,7 @@ END {
                 x = left + ev_t[i] * scale
                 color = ev_k[i] == "mark" ? "#2a9d3a" : ev_k[i] == "kernel" ? "#000" : "#b07d00"
                 printf "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\" stroke-width=\"1.5\"/>\n", x, y, x, y + row - 3, color
-                printf "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" fill=\"%s\">%s @%.2fs</text>\n", left - 6, y + row - 4, color, esc(ev_l[i]), ev_t[i]
+                printf "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" fill=\"%s\">%s @%.2fs</text>\n", left - 6, y + row - 4, color, esc(substr(ev_l[i], 1, 52)), ev_t[i]
                 y += row
         }
         printf "</svg>\n"
