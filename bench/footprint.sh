@@ -5,7 +5,7 @@
 # (the image suite's tests/images/lib.sh), from the VM suite's base module set, without
 # kernel modules (both need the same iscsi_tcp stack; NIC drivers are the
 # kernel-network-modules' business either way).
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154 # srcdir, builddir, work, OUT: set by bench/run
 
 FP_BASE="base systemd systemd-initrd dracut-systemd fs-lib rootfs-block udev-rules"
 
@@ -59,7 +59,8 @@ fp_config() {
         echo "   added to the base image (ratio: sd-iscsi against dracut's iscsi module; below 1: smaller)"
         for k in FILES BYTES IMG GZ; do
                 local -n arr=FP_$k
-                d_s=$((arr[sd-iscsi] - arr[base])) d_d=$((arr[dracut-iscsi] - arr[base]))
+                # shellcheck disable=SC2004 # keys with hyphens need the expansion
+                d_s=$((${arr[sd-iscsi]} - ${arr[base]})) d_d=$((${arr[dracut-iscsi]} - ${arr[base]}))
                 printf '   %-10s sd-iscsi +%-10d dracut-iscsi +%-10d ratio %s\n' "${k,,}" "$d_s" "$d_d" "$(ratio "$d_s" "$d_d")"
                 unset -n arr
         done
@@ -68,7 +69,8 @@ fp_config() {
         local hw
         hw=$(fp_added sd-iscsi | awk '$2 == "usr/lib/udev/hwdb.bin" { print $1 }')
         if [[ -n $hw ]]; then
-                d_s=$((FP_BYTES[sd-iscsi] - FP_BYTES[base] - hw)) d_d=$((FP_BYTES[dracut-iscsi] - FP_BYTES[base]))
+                # shellcheck disable=SC2004
+                d_s=$((${FP_BYTES[sd-iscsi]} - ${FP_BYTES[base]} - hw)) d_d=$((${FP_BYTES[dracut-iscsi]} - ${FP_BYTES[base]}))
                 printf '   %-10s sd-iscsi +%-10d dracut-iscsi +%-10d ratio %s  (file bytes without hwdb.bin, %d bytes)\n' \
                         bytes-hwdb "$d_s" "$d_d" "$(ratio "$d_s" "$d_d")" "$hw"
         fi

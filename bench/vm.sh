@@ -4,7 +4,7 @@
 # the same kernel, tgtd target, network namespace and static ip= command line; only
 # the initramfs differs. Boots are interleaved (the order rotates every repetition),
 # images come from the VM suite's cache, and only boots the suite judges a pass count.
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154,SC2034 # bench/run's and the VM suite's variables
 
 # The pairs compared: one session (the suite's "peer" and "static" scenarios share
 # their command line), and two sessions (login in parallel: time ≈ the slowest).
