@@ -4,7 +4,8 @@
 EXTRA_PROGRAMS = bench/runbench
 bench_runbench_SOURCES = bench/runbench.c
 CLEANFILES += bench/runbench
-EXTRA_DIST += bench/run bench/footprint.sh bench/vm.sh bench/timeline.awk docs/PERFORMANCE.md
+EXTRA_DIST += bench/run bench/footprint.sh bench/vm.sh bench/timeline.awk \
+	docs/PERFORMANCE.md docs/timeline-sd-iscsi.svg docs/timeline-dracut-iscsi.svg
 
 .PHONY: bench
 bench: sd-iscsi-generator sd-iscsi mkibft bench/runbench
