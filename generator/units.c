@@ -103,7 +103,9 @@ int unit_write_login(FILE *f, const Config *c, const Session *s) {
         fputs("DefaultDependencies=no\n"
               /* networkd does not run in the initrd unless asked: iSCSI implies rd.neednet=1. */
               "Wants=sd-iscsi-prepare.service sd-iscsi-iscsid.socket systemd-networkd.service systemd-network-generator.service\n"
-              "After=sd-iscsi-prepare.service sd-iscsi-iscsid.socket systemd-networkd.service\n", f);
+              "After=sd-iscsi-prepare.service sd-iscsi-iscsid.socket systemd-networkd.service\n"
+              /* The transport loads while the network comes up, not after it (iscsid waits). */
+              "Wants=modprobe@iscsi_tcp.service\n", f);
         /* Where the interface is known, wait for exactly that link: never for all links. */
         if (c->waitnet && !isempty(s->netdev))
                 fprintf(f, "Wants=systemd-networkd-wait-online@%s.service\n"

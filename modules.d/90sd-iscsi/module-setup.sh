@@ -76,7 +76,8 @@ install() {
         "$systemdsystemunitdir"/sd-iscsi-prepare.service \
         "$systemdsystemunitdir"/sd-iscsi-iscsid.service \
         "$systemdsystemunitdir"/sd-iscsi-iscsid.socket \
-        "$systemdsystemunitdir"/systemd-networkd-wait-online@.service || {
+        "$systemdsystemunitdir"/systemd-networkd-wait-online@.service \
+        "$systemdsystemunitdir"/modprobe@.service || {
         dfatal "sd-iscsi: could not install its programs and units"
         exit 1
     }
