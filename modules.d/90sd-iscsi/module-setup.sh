@@ -42,7 +42,7 @@ check() {
 depends() {
     # kernel-network-modules: every wired NIC driver in generic images, this
     # machine's in hostonly ones.
-    echo systemd systemd-initrd systemd-udevd systemd-networkd kernel-network-modules
+    echo systemd systemd-initrd systemd-networkd kernel-network-modules
     return 0
 }
 
