@@ -1,0 +1,481 @@
+# shellcheck shell=bash
+# Library of the VM end-to-end suite: a private network namespace with a
+# bridge and a tap, tgtd and udhcpd inside it, cached initramfs and root
+# images, and QEMU (TCG) boots judged by markers on the serial console.
+# Sourced by tests/vm/run and tests/vm/demo (and the iBFT and fault suites).
+#
+# Everything started here is recorded and stopped by PID in vm_cleanup,
+# which the caller installs as its EXIT trap (vm_setup does it).
+
+VM_DIR=${VM_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
+VM_TOP=${VM_TOP:-$(cd "$VM_DIR/../.." && pwd)}
+VM_CACHE=${VM_CACHE:-$VM_DIR/cache}
+VM_KVER=${VM_KVER:-}
+VM_KERNEL=
+VM_BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-300}
+VM_VERBOSE=${VM_VERBOSE:-0}
+
+# The private network: nothing here is routed outside the namespace.
+VM_NET4=192.168.100
+VM_HOST4=$VM_NET4.1
+VM_GUEST4=$VM_NET4.10
+VM_NET6=fd00:5d15:150
+VM_HOST6=$VM_NET6::1
+VM_GUEST6=$VM_NET6::10
+VM_MAC=52:54:00:5d:15:10
+VM_PORT=3260
+VM_IQN_BASE=iqn.2026-11.test.sd-iscsi
+VM_INITIATOR=$VM_IQN_BASE:initiator
+VM_ROOT_LABEL=sdiscsiroot
+VM_DATA_LABEL=sdiscsidata
+
+VM_NS= VM_RUN= VM_TGT_PORT= VM_TGTD_PID= VM_DHCP_PID=
+VM_QEMU_PIDS=()
+
+vm_log() { printf 'vm: %s\n' "$*" >&2; }
+vm_debug() { ((VM_VERBOSE)) && printf 'vm: %s\n' "$*" >&2; return 0; }
+vm_die() { printf 'vm: error: %s\n' "$*" >&2; exit 1; }
+vm_ns() { ip netns exec "$VM_NS" "$@"; }
+# Background jobs are started with "ip netns exec" directly, never through a
+# function: ip execs the program, so $! is the daemon's own PID.
+
+# Seconds since the epoch with fractions, for timings measured on the host.
+vm_now() { date +%s.%N; }
+vm_elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+
+vm_kernel() {
+        if [[ -z $VM_KVER ]]; then
+                local k
+                k=$(find /boot -maxdepth 1 -name 'vmlinuz-*-amd64' | sort -V | tail -1)
+                [[ -n $k ]] || vm_die "no /boot/vmlinuz-*-amd64 (install linux-image-amd64)"
+                VM_KVER=${k#/boot/vmlinuz-}
+        fi
+        VM_KERNEL=/boot/vmlinuz-$VM_KVER
+        [[ -r $VM_KERNEL && -d /lib/modules/$VM_KVER ]] || vm_die "kernel $VM_KVER incomplete"
+}
+
+# ---------------------------------------------------------------- lifecycle
+
+vm_setup() {
+        [[ $(id -u) == 0 ]] || vm_die "must run as root (namespaces, tgtd, QEMU taps)"
+        local p
+        for p in qemu-system-x86_64 tgtd tgtadm ip mke2fs dracut busybox; do
+                command -v "$p" >/dev/null || vm_die "missing $p (tools/deps.sh lists the packages)"
+        done
+        [[ -x /bin/busybox ]] && file -L /bin/busybox 2>/dev/null | grep -q static ||
+                vm_die "/bin/busybox is not static (install busybox-static)"
+        vm_kernel
+        mkdir -p "$VM_CACHE"
+        VM_RUN=$(mktemp -d /tmp/sd-iscsi-vm.XXXXXX)
+        VM_OUT=${VM_OUT:-$VM_DIR/out/$(date +%Y%m%d-%H%M%S)}
+        mkdir -p "$VM_OUT"
+        trap vm_cleanup EXIT
+        trap 'vm_log "interrupted"; exit 130' INT TERM HUP
+        VM_NS=sdivm-$$
+        # tgtd's management socket lives in /var/run/tgtd: a port of our own
+        # keeps us off any tgtd the machine (or another test) runs.
+        VM_TGT_PORT=$((4000 + $$ % 4000))
+}
+
+vm_cleanup() {
+        local rc=$? pid
+        trap - EXIT INT TERM HUP
+        for pid in "${VM_QEMU_PIDS[@]}"; do
+                vm_stop_pid "$pid" 5
+        done
+        VM_QEMU_PIDS=()
+        vm_dhcp_stop
+        vm_target_stop
+        if [[ -n $VM_NS ]] && ip netns list | grep -qw "$VM_NS"; then
+                ip netns delete "$VM_NS" 2>/dev/null || true
+        fi
+        if [[ -n $VM_RUN && -d $VM_RUN ]]; then
+                if [[ ${VM_KEEP_RUN:-0} == 1 ]]; then vm_log "kept $VM_RUN"; else rm -rf "$VM_RUN"; fi
+        fi
+        exit "$rc"
+}
+
+# vm_stop_pid PID GRACE: TERM, wait up to GRACE seconds, then KILL.
+vm_stop_pid() {
+        local pid=$1 grace=${2:-5} i
+        kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+        kill -TERM "$pid" 2>/dev/null
+        for ((i = 0; i < grace * 10; i++)); do
+                kill -0 "$pid" 2>/dev/null || break
+                sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        return 0
+}
+
+# ---------------------------------------------------------------- network
+
+# A bridge (the host side of the guest's wire) with a tap for each QEMU NIC.
+vm_net_up() {
+        ip netns add "$VM_NS"
+        vm_ns ip link set lo up
+        vm_ns ip link add br0 type bridge
+        vm_ns ip link set br0 up
+        vm_ns ip addr add "$VM_HOST4/24" dev br0
+        # nodad: the address must be usable before any port has a carrier.
+        vm_ns ip addr add "$VM_HOST6/64" dev br0 nodad
+        vm_tap_add tap0
+}
+
+vm_tap_add() {
+        vm_ns ip tuntap add "$1" mode tap
+        vm_ns ip link set "$1" master br0
+        vm_ns ip link set "$1" up
+}
+
+# vm_dhcp_start [OPTION LINE…]: busybox udhcpd on the bridge.
+vm_dhcp_start() {
+        local conf=$VM_RUN/udhcpd.conf l
+        vm_dhcp_stop
+        {
+                echo "interface br0"
+                echo "start $VM_NET4.50"
+                echo "end $VM_NET4.59"
+                echo "max_leases 10"
+                echo "lease_file $VM_RUN/udhcpd.leases"
+                echo "pidfile $VM_RUN/udhcpd.pid"
+                echo "option subnet 255.255.255.0"
+                echo "option router $VM_HOST4"
+                echo "option lease 3600"
+                for l in "$@"; do echo "$l"; done
+        } >"$conf"
+        : >"$VM_RUN/udhcpd.leases"
+        ip netns exec "$VM_NS" udhcpd -f "$conf" >"$VM_RUN/udhcpd.log" 2>&1 &
+        VM_DHCP_PID=$!
+}
+
+vm_dhcp_stop() {
+        [[ -n $VM_DHCP_PID ]] || return 0
+        vm_stop_pid "$VM_DHCP_PID" 3
+        VM_DHCP_PID=
+}
+
+# ---------------------------------------------------------------- target
+
+vm_tgtadm() { vm_ns tgtadm -C "$VM_TGT_PORT" --lld iscsi "$@"; }
+
+vm_target_start() {
+        local i
+        ip netns exec "$VM_NS" tgtd -f -C "$VM_TGT_PORT" --iscsi "portal=$VM_HOST4:$VM_PORT" \
+                >"$VM_RUN/tgtd.log" 2>&1 &
+        VM_TGTD_PID=$!
+        for ((i = 0; i < 100; i++)); do
+                vm_tgtadm --op show --mode sys >/dev/null 2>&1 && break
+                kill -0 "$VM_TGTD_PID" 2>/dev/null || { cat "$VM_RUN/tgtd.log" >&2; vm_die "tgtd exited"; }
+                sleep 0.1
+        done
+        ((i < 100)) || vm_die "tgtd does not answer on control port $VM_TGT_PORT"
+        vm_tgtadm --op new --mode portal --param "portal=[$VM_HOST6]:$VM_PORT" >/dev/null ||
+                vm_die "tgtd: cannot add the IPv6 portal"
+}
+
+# tgtd ignores SIGTERM while a target exists: delete them first.
+vm_target_stop() {
+        [[ -n $VM_TGTD_PID ]] || return 0
+        if kill -0 "$VM_TGTD_PID" 2>/dev/null; then
+                vm_target_clear
+                vm_tgtadm --op delete --mode system >/dev/null 2>&1 || true
+        fi
+        vm_stop_pid "$VM_TGTD_PID" 5
+        rm -f "/var/run/tgtd/socket.$VM_TGT_PORT" "/var/run/tgtd/socket.$VM_TGT_PORT.lock"
+        VM_TGTD_PID=
+}
+
+vm_target_tids() {
+        vm_tgtadm --op show --mode target 2>/dev/null | sed -n 's/^Target \([0-9]*\): .*/\1/p'
+}
+
+# Remove every target and account (between scenarios).
+vm_target_clear() {
+        local tid u
+        for tid in $(vm_target_tids); do
+                vm_tgtadm --op delete --mode target --tid "$tid" --force >/dev/null 2>&1 || true
+        done
+        for u in $(vm_tgtadm --op show --mode account 2>/dev/null | sed -n '2,$p'); do
+                vm_tgtadm --op delete --mode account --user "$u" >/dev/null 2>&1 || true
+        done
+}
+
+# vm_target_add TID IQN LUN BACKING: a target open to any initiator, the
+# disk on LUN (≥ 1; LUN 0 is tgt's controller).
+vm_target_add() {
+        local tid=$1 iqn=$2 lun=$3 file=$4
+        vm_tgtadm --op new --mode target --tid "$tid" --targetname "$iqn"
+        vm_tgtadm --op new --mode logicalunit --tid "$tid" --lun "$lun" --backing-store "$file"
+        vm_tgtadm --op bind --mode target --tid "$tid" --initiator-address ALL
+}
+
+# vm_target_chap TID USER PASS [MUTUAL_USER MUTUAL_PASS]: the initiator must
+# authenticate as USER; with a mutual pair the target answers as that user.
+vm_target_chap() {
+        local tid=$1
+        vm_tgtadm --op new --mode account --user "$2" --password "$3"
+        vm_tgtadm --op bind --mode account --tid "$tid" --user "$2"
+        if [[ -n ${4:-} ]]; then
+                vm_tgtadm --op new --mode account --user "$4" --password "$5"
+                vm_tgtadm --op bind --mode account --tid "$tid" --user "$4" --outgoing
+        fi
+}
+
+# ---------------------------------------------------------------- images
+
+# vm_key FILE|STRING…: a short hash over the inputs of a cached image.
+vm_key() {
+        local a
+        for a in "$@"; do
+                if [[ -d $a ]]; then
+                        (cd "$a" && find . -type f -o -type l | LC_ALL=C sort | while read -r f; do
+                                echo "$f"; if [[ -L $f ]]; then readlink "$f"; else sha256sum <"$f"; fi
+                        done)
+                elif [[ -f $a ]]; then
+                        echo "$a"; sha256sum <"$a"
+                else
+                        echo "$a"
+                fi
+        done | sha256sum | cut -c1-16
+}
+
+vm_pkgver() { dpkg-query -W -f='${Package}=${Version} ' "$@" 2>/dev/null; }
+
+# vm_cached NAME KEY BUILDFN [ARGS…]: sets VM_CACHED to the cached artefact,
+# built by BUILDFN OUT ARGS… when missing (older versions of NAME are
+# removed). Returns 1, with the build log's tail on stderr, when it fails.
+vm_cached() {
+        local name=$1 key=$2 fn=$3 out t0
+        shift 3
+        out=$VM_CACHE/$name-$key
+        VM_CACHED=
+        if [[ ! -s $out ]]; then
+                t0=$(vm_now)
+                rm -f "$VM_CACHE/$name"-*
+                if ! "$fn" "$out.tmp" "$@" >"$VM_CACHE/$name.log" 2>&1; then
+                        tail -30 "$VM_CACHE/$name.log" >&2
+                        rm -f "$out.tmp"
+                        vm_log "building $name failed (log: $VM_CACHE/$name.log)"
+                        return 1
+                fi
+                mv "$out.tmp" "$out"
+                vm_log "built $name in $(vm_elapsed "$t0" "$(vm_now)") s"
+        fi
+        VM_CACHED=$out
+}
+
+# The root file system: busybox and an init that reports and powers off.
+vm_build_root() {
+        local out=$1 label=$2 d
+        d=$(mktemp -d "$VM_RUN/root.XXXXXX")
+        mkdir -p "$d"/{bin,sbin,dev,etc,proc,sys,run,tmp,mnt,sysroot}
+        # systemd refuses to switch into a tree without an os-release.
+        printf 'ID=sd-iscsi-test\nNAME="sd-iscsi test root"\n' >"$d/etc/os-release"
+        cp /bin/busybox "$d/bin/busybox"
+        ln -s busybox "$d/bin/sh"
+        install -m 0755 "$VM_DIR/root/init" "$d/sbin/init"
+        mke2fs -q -t ext4 -L "$label" -d "$d" "$out" 32M
+}
+
+# vm_root_image LABEL: sets VM_CACHED.
+vm_root_image() {
+        local label=${1:-$VM_ROOT_LABEL}
+        vm_cached "root-$label" "$(vm_key "$VM_DIR/root/init" /bin/busybox)" \
+                vm_build_root "$label"
+}
+
+# Test-only units for every test image: kmsg marks for timings, the secret
+# audit (CHAP scenarios) and the failed-login report on emergency.
+vm_test_overlay() {
+        local d=$VM_RUN/overlay
+        if [[ ! -d $d ]]; then
+                mkdir -p "$d/etc/systemd/system"/{sysinit.target.wants,initrd.target.wants,emergency.target.wants}
+                mkdir -p "$d/usr/lib/sd-iscsi-test"
+                cp "$VM_DIR"/units/*.service "$d/etc/systemd/system/"
+                install -m 0755 "$VM_DIR"/units/sdi-test-* "$d/usr/lib/sd-iscsi-test/" 2>/dev/null
+                rm -f "$d"/usr/lib/sd-iscsi-test/*.service
+                ln -s ../sdi-test-netmark.service "$d/etc/systemd/system/sysinit.target.wants/"
+                ln -s ../sdi-test-audit.service "$d/etc/systemd/system/initrd.target.wants/"
+                ln -s ../sdi-test-report.service "$d/etc/systemd/system/initrd.target.wants/"
+                ln -s ../sdi-test-emergency.service "$d/etc/systemd/system/emergency.target.wants/"
+        fi
+        echo "$d"
+}
+
+# No kernel-modules (every storage driver: 3 min, 51 MB); the few this VM
+# needs come with --add-drivers. (kernel-network-modules stays: dracut's
+# network modules depend on it.)
+VM_DRACUT_COMMON=(--force --no-hostonly --no-hostonly-cmdline --no-early-microcode --no-compress
+        --reproducible --nofscks --omit kernel-modules)
+VM_DRACUT_BASE="base systemd systemd-initrd dracut-systemd fs-lib rootfs-block udev-rules"
+VM_DRACUT_DRIVERS="virtio_pci virtio_net ext4 sd_mod iscsi_tcp"
+VM_DRACUT_TOOLS="ip grep journalctl systemctl find stat tr cut"
+
+# The incumbent, for comparison: dracut's own iscsi module over
+# network-legacy, with Debian's iscsid check script cleared (dracut issue 2498).
+vm_build_peer() {
+        local out=$1 ov dropin
+        ov=$(vm_test_overlay)
+        dropin=$VM_RUN/peer-dropin
+        mkdir -p "$dropin"
+        printf '[Service]\nExecStartPre=\n' >"$dropin/10-no-startup-checks.conf"
+        dracut "${VM_DRACUT_COMMON[@]}" -m "$VM_DRACUT_BASE network-legacy iscsi" \
+                --add-drivers "$VM_DRACUT_DRIVERS" --install "$VM_DRACUT_TOOLS" \
+                --include "$ov" / \
+                --include "$dropin" /etc/systemd/system/iscsid.service.d \
+                "$out" "$VM_KVER"
+}
+
+# Sets VM_CACHED.
+vm_peer_image() {
+        vm_cached peer "$(vm_key "$VM_KVER" "$(vm_pkgver dracut-core dracut-network open-iscsi systemd)" \
+                "$VM_DIR/lib.sh" "$VM_DIR/units")" vm_build_peer
+}
+
+# ---------------------------------------------------------------- boots
+
+# vm_boot NAME INITRD CMDLINE [QEMU ARG…]: boots until a terminal marker
+# (SDI-ROOT-OK, SDI-EMERGENCY) appears, QEMU exits or the hard timeout hits.
+# Sets VM_CONSOLE (the log), VM_RESULT (root|emergency|exit|timeout) and
+# VM_WALL (seconds from QEMU start to the terminal marker).
+vm_boot() {
+        local name=$1 initrd=$2 cmdline=$3 t0 pid i deadline
+        shift 3
+        VM_CONSOLE=$VM_OUT/$name.console
+        : >"$VM_CONSOLE"
+        VM_RESULT=timeout VM_WALL=
+        t0=$(vm_now)
+        ip netns exec "$VM_NS" qemu-system-x86_64 -accel tcg -smp 2 -m 1024 -no-reboot \
+                -display none -monitor none -serial "file:$VM_CONSOLE" \
+                -qmp "unix:$VM_RUN/qmp.sock,server=on,wait=off" \
+                -kernel "$VM_KERNEL" -initrd "$initrd" \
+                -append "console=ttyS0,115200 net.ifnames=0 panic=-1 $cmdline" \
+                -netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
+                -device "virtio-net-pci,netdev=n0,mac=$VM_MAC" \
+                "$@" >"$VM_OUT/$name.qemu" 2>&1 &
+        pid=$!
+        VM_QEMU_PIDS+=("$pid")
+        # The demo follows the console live, through a filter.
+        local tailpid=
+        if [[ -n ${VM_STREAM_FILTER:-} ]]; then
+                # tail ends with QEMU, and the filter with it.
+                tail -n +1 -f --pid="$pid" "$VM_CONSOLE" 2>/dev/null |
+                        sed -u -E 's/\x1b\[[0-9;]*m//g' | grep --line-buffered -aE "$VM_STREAM_FILTER" &
+                tailpid=$!
+                VM_QEMU_PIDS+=("$tailpid")
+        fi
+        deadline=$((SECONDS + VM_BOOT_TIMEOUT))
+        while ((SECONDS < deadline)); do
+                if grep -qa 'SDI-ROOT-OK' "$VM_CONSOLE"; then
+                        VM_RESULT=root; break
+                elif grep -qa 'SDI-EMERGENCY' "$VM_CONSOLE"; then
+                        VM_RESULT=emergency; break
+                elif ! kill -0 "$pid" 2>/dev/null; then
+                        VM_RESULT=exit; break
+                fi
+                sleep 0.2
+        done
+        [[ $VM_RESULT == timeout || $VM_RESULT == exit ]] || VM_WALL=$(vm_elapsed "$t0" "$(vm_now)")
+        # Let the guest finish its report and power off, then make sure.
+        for ((i = 0; i < 30; i++)); do
+                kill -0 "$pid" 2>/dev/null || break
+                sleep 0.1
+        done
+        vm_stop_pid "$pid" 2
+        if [[ -n $tailpid ]]; then
+                for ((i = 0; i < 30; i++)); do
+                        kill -0 "$tailpid" 2>/dev/null || break
+                        sleep 0.1
+                done
+                vm_stop_pid "$tailpid" 1
+        fi
+        local p keep=()
+        for p in "${VM_QEMU_PIDS[@]}"; do
+                [[ $p == "$pid" || $p == "$tailpid" ]] || keep+=("$p")
+        done
+        VM_QEMU_PIDS=("${keep[@]}")
+}
+
+# vm_kmsg_time PATTERN [last]: the kernel timestamp of the first (or last)
+# console line matching PATTERN.
+vm_kmsg_time() {
+        local sel=head
+        [[ ${2:-} == last ]] && sel=tail
+        sed -nE "s/.*\[ *([0-9]+\.[0-9]+)\] .*$1.*/\1/p" "$VM_CONSOLE" | $sel -1
+}
+
+# Timings of the last boot: network configured (first global address, from
+# the test netmark unit) → login done (the last SCSI disk attached before
+# the root took over), and the guest's uptime at the root marker.
+vm_timings() {
+        local tnet tdisk
+        tnet=$(vm_kmsg_time 'sdi-test: network configured')
+        tdisk=$(vm_kmsg_time 'Attached SCSI disk' last)
+        VM_T_NET=${tnet:-?} VM_T_DISK=${tdisk:-?} VM_T_LOGIN=?
+        [[ -n $tnet && -n $tdisk ]] && VM_T_LOGIN=$(awk -v a="$tnet" -v b="$tdisk" 'BEGIN { printf "%.1f", b - a }')
+        VM_T_UPTIME=$(grep -aoE 'SDI-ROOT-OK uptime=[0-9.]+' "$VM_CONSOLE" | head -1 | sed 's/.*=//')
+        VM_T_UPTIME=${VM_T_UPTIME:-?}
+}
+
+# vm_expect REGEX…: every pattern must appear on the console; the first
+# missing one is put into VM_MISSING.
+vm_expect() {
+        local re
+        for re in "$@"; do
+                grep -aqE -- "$re" "$VM_CONSOLE" || { VM_MISSING=$re; return 1; }
+        done
+        return 0
+}
+
+# vm_reject REGEX…: none of the patterns may appear.
+vm_reject() {
+        local re
+        for re in "$@"; do
+                grep -aqE -- "$re" "$VM_CONSOLE" && { VM_MISSING="unexpected: $re"; return 1; }
+        done
+        return 0
+}
+
+# ---------------------------------------------------------------- sd-iscsi
+
+# vm_sdiscsi_image BUILDDIR: sets VM_CACHED to a dracut image with sd-iscsi
+# (installed from BUILDDIR) and without dracut's iscsi module; on failure
+# VM_SDI_WHY says why. The staged install and the private mount namespace
+# that shows it to dracut come from the image suite (tests/images/lib.sh).
+vm_sdiscsi_image() {
+        local builddir=$1 stage=$VM_RUN/stage
+        VM_CACHED=
+        if [[ ! -r $VM_TOP/tests/images/lib.sh ]]; then
+                VM_SDI_WHY="no tests/images/lib.sh (the dracut module's image suite) in this tree"
+                return 1
+        fi
+        # shellcheck source=tests/images/lib.sh
+        . "$VM_TOP/tests/images/lib.sh"
+        if [[ ! -d $stage ]]; then
+                mkdir -p "$stage"
+                stage_install "$builddir" "$stage" >&2 ||
+                        { VM_SDI_WHY="make install from $builddir failed"; return 1; }
+        fi
+        if [[ ! -e $stage/usr/lib/dracut/modules.d/90sd-iscsi/module-setup.sh ]]; then
+                VM_SDI_WHY="$builddir installs no dracut module 90sd-iscsi"
+                return 1
+        fi
+        vm_cached sd-iscsi "$(vm_key "$VM_KVER" "$stage" \
+                "$(vm_pkgver dracut-core dracut-network open-iscsi systemd)" \
+                "$VM_DIR/lib.sh" "$VM_DIR/units")" vm_build_sdiscsi "$stage" ||
+                { VM_SDI_WHY="dracut failed (log: $VM_CACHE/sd-iscsi.log)"; return 1; }
+}
+
+vm_build_sdiscsi() {
+        local out=$1 stage=$2 ov etc=$VM_RUN/etc-iscsi
+        ov=$(vm_test_overlay)
+        # An empty /etc/iscsi: the image must not depend on the build host's.
+        mkdir -p "$etc"
+        in_staged_root "$stage" "$etc" dracut "${VM_DRACUT_COMMON[@]}" \
+                -m "$VM_DRACUT_BASE" --add sd-iscsi --omit iscsi \
+                --add-drivers "$VM_DRACUT_DRIVERS" --install "$VM_DRACUT_TOOLS" \
+                --include "$ov" / \
+                "$out" "$VM_KVER"
+}

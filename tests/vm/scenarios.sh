@@ -1,0 +1,219 @@
+# shellcheck shell=bash
+# Scenarios of the VM suite. Each sc_NAME function sets up the target (the
+# runner cleared it before) and describes the boot in SC_* variables:
+#   SC_IMAGE   sd-iscsi (default) or peer
+#   SC_CMDLINE kernel command line after the harness's console options
+#   SC_END     root (default): the root marker must appear; emergency: the
+#              emergency marker must appear and the root marker must not
+#   SC_EXPECT  extended regexes that must appear on the console
+#   SC_REJECT  extended regexes that must not appear
+#   SC_QEMU    extra QEMU arguments
+#   SC_DESC    one line for the report
+# The iBFT and fault suites add their scenarios to VM_SCENARIOS the same way.
+
+VM_SCENARIOS=(peer static dhcp root-iscsi chap mutual-chap two-targets ipv6 wrong-chap
+        dracut-test70 firmware-without-ibft)
+
+VM_IQN_ROOT=$VM_IQN_BASE:root
+VM_IQN_DATA=$VM_IQN_BASE:data
+VM_STATIC4="ip=$VM_GUEST4::$VM_HOST4:255.255.255.0::eth0:off"
+VM_CHAP_USER=sdiuser VM_CHAP_PASS=Chap-Secret-4242
+VM_MCHAP_USER=sditarget VM_MCHAP_PASS=Target-Secret-7373
+
+# Images, built once per run (and cached across runs by their inputs).
+vm_scenarios_prepare() {
+        vm_root_image "$VM_ROOT_LABEL" || vm_die "cannot build the root image"
+        VM_ROOT_IMG=$VM_RUN/root.img
+        cp --sparse=always "$VM_CACHED" "$VM_ROOT_IMG"
+        vm_root_image "$VM_DATA_LABEL" || vm_die "cannot build the data image"
+        VM_DATA_IMG=$VM_RUN/data.img
+        cp --sparse=always "$VM_CACHED" "$VM_DATA_IMG"
+        VM_PEER_IMG= VM_SDI_IMG= VM_SDI_WHY= VM_PEER_WHY=
+}
+
+# vm_image_for peer|sd-iscsi: sets VM_IMAGE, building the image on first use
+# (a run of one scenario builds one image); a failed build is not retried.
+vm_image_for() {
+        VM_IMAGE=
+        case $1 in
+        peer)
+                if [[ -z $VM_PEER_IMG && -z $VM_PEER_WHY ]]; then
+                        if vm_peer_image; then VM_PEER_IMG=$VM_CACHED; else VM_PEER_WHY="dracut failed"; fi
+                fi
+                VM_IMAGE=$VM_PEER_IMG VM_WHY=$VM_PEER_WHY
+                ;;
+        sd-iscsi)
+                if [[ -z $VM_SDI_IMG && -z $VM_SDI_WHY ]]; then
+                        if vm_sdiscsi_image "$VM_BUILDDIR"; then VM_SDI_IMG=$VM_CACHED; fi
+                fi
+                VM_IMAGE=$VM_SDI_IMG VM_WHY=$VM_SDI_WHY
+                ;;
+        esac
+        [[ -n $VM_IMAGE ]]
+}
+
+# The root target: the root file system on LUN 1 (LUN 0 is tgt's controller).
+vm_root_target() { vm_target_add 1 "$VM_IQN_ROOT" "${1:-1}" "$VM_ROOT_IMG"; }
+
+# What every successful boot from the root target shows.
+vm_expect_root() {
+        local target=${1:-$VM_IQN_ROOT} addr=${2:-$VM_HOST4}
+        SC_EXPECT+=("SDI-ROOT label=$VM_ROOT_LABEL"
+                "SDI-ROOT disk sd[a-z]+ .* target=$target "
+                "SDI-ROOT session session[0-9]+ target=$target state=LOGGED_IN conn=\[?$addr\]?:$VM_PORT")
+}
+
+# The sd-iscsi image did the work, not dracut's iscsi module.
+vm_expect_sdiscsi() {
+        SC_EXPECT+=("SDI-INITRD implementation=sd-iscsi\b" "SDI-INITRD unit sd-iscsi-login@[^ ]+ loaded active")
+        SC_REJECT+=("SDI-INITRD unit sd-iscsi-login@[^ ]+ loaded failed")
+}
+
+sc_peer() {
+        SC_DESC="incumbent: dracut iscsi + network-legacy, static ip="
+        SC_IMAGE=peer
+        vm_root_target
+        SC_CMDLINE="$VM_STATIC4 netroot=iscsi:$VM_HOST4::::$VM_IQN_ROOT root=LABEL=$VM_ROOT_LABEL rd.iscsi.initiator=$VM_INITIATOR"
+        vm_expect_root
+        SC_EXPECT+=("SDI-INITRD implementation=none\+dracut-iscsi")
+}
+
+sc_static() {
+        SC_DESC="1: ip= static, netroot=iscsi:, root=LABEL="
+        vm_root_target
+        SC_CMDLINE="$VM_STATIC4 netroot=iscsi:$VM_HOST4::::$VM_IQN_ROOT root=LABEL=$VM_ROOT_LABEL rd.iscsi.initiator=$VM_INITIATOR"
+        vm_expect_root
+        vm_expect_sdiscsi
+        SC_EXPECT+=("SDI-ROOT addr eth0=$VM_GUEST4/24")
+}
+
+sc_dhcp() {
+        SC_DESC="2: ip=dhcp, netroot=iscsi:"
+        vm_root_target
+        vm_dhcp_start
+        SC_CMDLINE="ip=dhcp netroot=iscsi:$VM_HOST4::::$VM_IQN_ROOT root=LABEL=$VM_ROOT_LABEL rd.iscsi.initiator=$VM_INITIATOR"
+        vm_expect_root
+        vm_expect_sdiscsi
+        SC_EXPECT+=("SDI-ROOT addr eth0=$VM_NET4\.5[0-9]/24")
+}
+
+sc_root_iscsi() {
+        SC_DESC="3: root=iscsi: (no root=LABEL), LUN 1"
+        vm_root_target
+        SC_CMDLINE="$VM_STATIC4 root=iscsi:$VM_HOST4::$VM_PORT:1:$VM_IQN_ROOT rd.iscsi.initiator=$VM_INITIATOR"
+        vm_expect_root
+        vm_expect_sdiscsi
+        SC_EXPECT+=("SDI-ROOT disk sd[a-z]+ hctl=[0-9]+:0:0:1 lun=1 ")
+}
+
+sc_chap() {
+        SC_DESC="4: one-way CHAP, secret audit"
+        vm_root_target
+        vm_target_chap 1 "$VM_CHAP_USER" "$VM_CHAP_PASS"
+        SC_CMDLINE="$VM_STATIC4 netroot=iscsi:$VM_CHAP_USER:$VM_CHAP_PASS@$VM_HOST4::::$VM_IQN_ROOT root=LABEL=$VM_ROOT_LABEL rd.iscsi.initiator=$VM_INITIATOR sditest.audit"
+        vm_expect_root
+        vm_expect_sdiscsi
+        SC_EXPECT+=("SDI-AUDIT PASS secrets=1 ")
+        SC_REJECT+=("SDI-AUDIT (LEAK|FAIL)")
+}
+
+sc_mutual_chap() {
+        SC_DESC="5: mutual CHAP, secret audit"
+        vm_root_target
+        vm_target_chap 1 "$VM_CHAP_USER" "$VM_CHAP_PASS" "$VM_MCHAP_USER" "$VM_MCHAP_PASS"
+        SC_CMDLINE="$VM_STATIC4 netroot=iscsi:$VM_CHAP_USER:$VM_CHAP_PASS:$VM_MCHAP_USER:$VM_MCHAP_PASS@$VM_HOST4::::$VM_IQN_ROOT root=LABEL=$VM_ROOT_LABEL rd.iscsi.initiator=$VM_INITIATOR sditest.audit"
+        vm_expect_root
+        vm_expect_sdiscsi
+        SC_EXPECT+=("SDI-AUDIT PASS secrets=2 ")
+        SC_REJECT+=("SDI-AUDIT (LEAK|FAIL)")
+}
+
+sc_two_targets() {
+        SC_DESC="6: two targets, LUNs 1 and 2, root on the second"
+        vm_target_add 1 "$VM_IQN_DATA" 1 "$VM_DATA_IMG"
+        vm_target_add 2 "$VM_IQN_ROOT" 2 "$VM_ROOT_IMG"
+        SC_CMDLINE="$VM_STATIC4 netroot=iscsi:$VM_HOST4:::1:$VM_IQN_DATA netroot=iscsi:$VM_HOST4:::2:$VM_IQN_ROOT root=LABEL=$VM_ROOT_LABEL rd.iscsi.initiator=$VM_INITIATOR"
+        vm_expect_root
+        vm_expect_sdiscsi
+        SC_EXPECT+=("SDI-ROOT disk sd[a-z]+ hctl=[0-9]+:0:0:2 lun=2 "
+                "SDI-ROOT session session[0-9]+ target=$VM_IQN_DATA state=LOGGED_IN"
+                "SDI-ROOT sessions=2")
+}
+
+sc_ipv6() {
+        SC_DESC="7: IPv6 portal, static IPv6 address"
+        vm_root_target
+        SC_CMDLINE="ip=[$VM_GUEST6]::[$VM_HOST6]:64::eth0:none netroot=iscsi:[$VM_HOST6]::::$VM_IQN_ROOT root=LABEL=$VM_ROOT_LABEL rd.iscsi.initiator=$VM_INITIATOR"
+        vm_expect_root "$VM_IQN_ROOT" "$VM_HOST6"
+        vm_expect_sdiscsi
+}
+
+sc_wrong_chap() {
+        SC_DESC="8: wrong CHAP password: emergency with the reason"
+        vm_root_target
+        vm_target_chap 1 "$VM_CHAP_USER" "$VM_CHAP_PASS"
+        SC_END=emergency
+        SC_CMDLINE="$VM_STATIC4 netroot=iscsi:$VM_CHAP_USER:Wrong-Secret-0000@$VM_HOST4::::$VM_IQN_ROOT root=LABEL=$VM_ROOT_LABEL rd.iscsi.initiator=$VM_INITIATOR rd.iscsi.timeout=30"
+        SC_EXPECT+=("SDI-EMERGENCY-REPORT begin"
+                "sd-iscsi-login@[^ ]+\.service"
+                "$VM_IQN_ROOT"
+                "[Aa]uthenticat|[Aa]uthoriz")
+        SC_REJECT+=("Wrong-Secret-0000")
+}
+
+# dracut's own TEST-70 form: hostname in ip=, two targets, root on one.
+sc_dracut_test70() {
+        SC_DESC="9a: dracut TEST-70 form (ip=…:iscsi-1:eth0:off, two netroot=)"
+        vm_target_add 1 "$VM_IQN_DATA" 1 "$VM_DATA_IMG"
+        vm_target_add 2 "$VM_IQN_ROOT" 1 "$VM_ROOT_IMG"
+        SC_CMDLINE="root=LABEL=$VM_ROOT_LABEL ip=$VM_GUEST4::$VM_HOST4:255.255.255.0:iscsi-1:eth0:off netroot=iscsi:$VM_HOST4::::$VM_IQN_DATA netroot=iscsi:$VM_HOST4::::$VM_IQN_ROOT rd.iscsi.initiator=$VM_INITIATOR"
+        vm_expect_root
+        vm_expect_sdiscsi
+        SC_EXPECT+=("SDI-ROOT sessions=2")
+}
+
+# TEST-71 form: rd.iscsi.firmware on a machine without an iBFT must not
+# block the command line's sessions.
+sc_firmware_without_ibft() {
+        SC_DESC="9b: rd.iscsi.firmware without an iBFT + netroot="
+        vm_root_target
+        SC_CMDLINE="root=LABEL=$VM_ROOT_LABEL $VM_STATIC4 netroot=iscsi:$VM_HOST4::::$VM_IQN_ROOT rd.iscsi.firmware=1 rd.iscsi.waitnet=0 rd.iscsi.testroute=0 rd.iscsi.initiator=$VM_INITIATOR"
+        vm_expect_root
+        vm_expect_sdiscsi
+}
+
+# vm_run_scenario NAME: sets VM_VERDICT (pass|fail|skip) and VM_LINE, and
+# prints the line.
+vm_run_scenario() {
+        local s=$1 fn=sc_${1//-/_} why=
+        vm_target_clear
+        vm_dhcp_stop
+        SC_IMAGE=sd-iscsi SC_CMDLINE= SC_END=root SC_DESC=$s
+        SC_EXPECT=() SC_REJECT=() SC_QEMU=()
+        "$fn"
+        VM_VERDICT=fail VM_MISSING=
+        VM_T_NET=? VM_T_DISK=? VM_T_LOGIN=? VM_T_UPTIME=? VM_WALL=
+        if ! vm_image_for "$SC_IMAGE"; then
+                VM_VERDICT=skip
+                why="no $SC_IMAGE image: $VM_WHY"
+        else
+                vm_boot "$s" "$VM_IMAGE" "$SC_CMDLINE" "${SC_QEMU[@]}"
+                vm_timings
+                if [[ $VM_RESULT != "$SC_END" ]]; then
+                        why="ended by $VM_RESULT, expected $SC_END"
+                elif ! vm_expect "${SC_EXPECT[@]}"; then
+                        why="missing: $VM_MISSING"
+                elif ! vm_reject "${SC_REJECT[@]}"; then
+                        why=$VM_MISSING
+                elif [[ $SC_END == root ]] && ! vm_reject 'SDI-EMERGENCY'; then
+                        why="emergency before root"
+                else
+                        VM_VERDICT=pass
+                fi
+        fi
+        VM_LINE=$(printf '%-4s %-22s wall %5ss  uptime %5ss  net→login %5ss  %s' \
+                "$VM_VERDICT" "$s" "${VM_WALL:--}" "$VM_T_UPTIME" "$VM_T_LOGIN" "${why:-$SC_DESC}")
+        echo "$VM_LINE"
+        [[ $VM_VERDICT == fail ]] && echo "     console: $VM_CONSOLE"
+        return 0
+}
