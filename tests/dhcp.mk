@@ -1,0 +1,9 @@
+# root=dhcp / netroot=dhcp: lease parsing, root-path sessions, drop-ins, udev rule.
+if HAVE_CHECK
+check_PROGRAMS += test-dhcp
+TESTS += test-dhcp
+
+test_dhcp_SOURCES = tests/test-dhcp.c
+test_dhcp_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+test_dhcp_LDADD = libsdiscsi.la $(CHECK_LIBS)
+endif
