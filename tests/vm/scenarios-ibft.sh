@@ -1,0 +1,205 @@
+# shellcheck shell=bash
+# iBFT and DHCP root-path scenarios of the VM suite (sourced by tests/vm/run after
+# scenarios.sh; same SC_* conventions).
+#
+#   ibft-static  only rd.iscsi.firmware=1: an mkibft table (static NIC) via -acpitable
+#   ibft-dhcp    the table's NIC is DHCP (origin 3), udhcpd answers
+#   ibft-chap    CHAP name and secret from the table, tgtd requires them
+#   ibft-vlan    NIC on VLAN 10: the portal is on a VLAN device in the namespace
+#   root-dhcp    root=dhcp: the root path (option 17) comes from udhcpd
+#   ibft-ipxe    real firmware: QEMU's iPXE ROM boots over HTTP after `sanhook`;
+#                the iBFT is found by the kernel's memory scan (no ACPI copy)
+
+VM_SCENARIOS+=(ibft-static ibft-dhcp ibft-chap ibft-vlan root-dhcp ibft-ipxe)
+
+VM_VLAN=10
+VM_VNET4=192.168.110
+VM_VHOST4=$VM_VNET4.1
+VM_VGUEST4=$VM_VNET4.10
+VM_IBFT_CHAP_USER=ibftuser VM_IBFT_CHAP_PASS=Ibft-Secret-5151
+VM_HTTP_PORT=80
+
+# vm_ibft_table NAME MKIBFT-ARG…: writes $VM_RUN/NAME.ibft; sets SC_QEMU.
+vm_ibft_table() {
+        local name=$1 table=$VM_RUN/$1.ibft
+        shift
+        "$VM_BUILDDIR/mkibft" -o "$table" "$@" || { vm_log "mkibft failed for $name"; return 1; }
+        SC_QEMU+=(-acpitable "file=$table")
+}
+
+# Every iBFT boot: the session came from the table and networkd configured the NIC
+# from the file sd-iscsi prepare wrote.
+vm_expect_ibft() {
+        SC_EXPECT+=("SDI-INITRD unit sd-iscsi-login@ibft-0\.service loaded active")
+        SC_REJECT+=("Failed to read the iSCSI Boot Firmware Table" "no iSCSI Boot Firmware Table")
+}
+
+sc_ibft_static() {
+        SC_DESC="iBFT a: rd.iscsi.firmware=1 only, static NIC (-acpitable)"
+        vm_root_target
+        vm_ibft_table static -i "$VM_INITIATOR" \
+                -n "index=0,mac=$VM_MAC,ip=$VM_GUEST4/24,gw=$VM_HOST4" \
+                -t "ip=$VM_HOST4,nic=0,lun=1,name=$VM_IQN_ROOT" || return
+        SC_CMDLINE="rd.iscsi.firmware=1 root=LABEL=$VM_ROOT_LABEL"
+        vm_expect_root
+        vm_expect_sdiscsi
+        vm_expect_ibft
+        SC_EXPECT+=("SDI-ROOT addr eth0=$VM_GUEST4/24")
+}
+
+sc_ibft_dhcp() {
+        SC_DESC="iBFT b: DHCP NIC (origin 3)"
+        vm_root_target
+        vm_dhcp_start
+        vm_ibft_table dhcp -i "$VM_INITIATOR" \
+                -n "index=0,mac=$VM_MAC,dhcp,ip=$VM_NET4.50/24,dhcp-server=$VM_HOST4" \
+                -t "ip=$VM_HOST4,nic=0,lun=1,name=$VM_IQN_ROOT" || return
+        SC_CMDLINE="rd.iscsi.firmware=1 root=LABEL=$VM_ROOT_LABEL"
+        vm_expect_root
+        vm_expect_sdiscsi
+        vm_expect_ibft
+        SC_EXPECT+=("SDI-ROOT addr eth0=$VM_NET4\.5[0-9]/24")
+}
+
+sc_ibft_chap() {
+        SC_DESC="iBFT c: CHAP from the table (tgtd account)"
+        vm_root_target
+        vm_target_chap 1 "$VM_IBFT_CHAP_USER" "$VM_IBFT_CHAP_PASS"
+        vm_ibft_table chap -i "$VM_INITIATOR" \
+                -n "index=0,mac=$VM_MAC,ip=$VM_GUEST4/24,gw=$VM_HOST4" \
+                -t "ip=$VM_HOST4,nic=0,lun=1,name=$VM_IQN_ROOT,chap=chap,chap-name=$VM_IBFT_CHAP_USER,chap-secret=$VM_IBFT_CHAP_PASS" ||
+                return
+        SC_CMDLINE="rd.iscsi.firmware=1 root=LABEL=$VM_ROOT_LABEL"
+        vm_expect_root
+        vm_expect_sdiscsi
+        vm_expect_ibft
+        # The secret is in the table only: it must not reach the console (kernel log,
+        # systemd's status lines, our messages).
+        SC_REJECT+=("$VM_IBFT_CHAP_PASS")
+}
+
+# The host side of the VLAN: a VLAN device on the bridge, with an address and a
+# portal of its own. Created once per run; harmless to the other scenarios.
+vm_vlan_up() {
+        if ! vm_ns ip link show "br0.$VM_VLAN" >/dev/null 2>&1; then
+                vm_ns ip link add link br0 name "br0.$VM_VLAN" type vlan id "$VM_VLAN" || return 1
+                vm_ns ip addr add "$VM_VHOST4/24" dev "br0.$VM_VLAN" || return 1
+                vm_ns ip link set "br0.$VM_VLAN" up || return 1
+                vm_tgtadm --op new --mode portal --param "portal=$VM_VHOST4:$VM_PORT" >/dev/null || return 1
+        fi
+}
+
+sc_ibft_vlan() {
+        SC_DESC="iBFT d: NIC on VLAN $VM_VLAN (tagged in the namespace)"
+        vm_root_target
+        vm_vlan_up || { vm_log "cannot set up VLAN $VM_VLAN"; return; }
+        vm_ibft_table vlan -i "$VM_INITIATOR" \
+                -n "index=0,mac=$VM_MAC,ip=$VM_VGUEST4/24,vlan=$VM_VLAN" \
+                -t "ip=$VM_VHOST4,nic=0,lun=1,name=$VM_IQN_ROOT" || return
+        SC_CMDLINE="rd.iscsi.firmware=1 root=LABEL=$VM_ROOT_LABEL"
+        vm_expect_root "$VM_IQN_ROOT" "$VM_VHOST4"
+        vm_expect_sdiscsi
+        vm_expect_ibft
+        SC_EXPECT+=("SDI-ROOT addr ibft0\.$VM_VLAN(@[a-z0-9]+)?=$VM_VGUEST4/24")
+}
+
+sc_root_dhcp() {
+        SC_DESC="root=dhcp: root path iscsi:… (option 17) from udhcpd"
+        vm_root_target
+        vm_dhcp_start "option rootpath iscsi:$VM_HOST4::$VM_PORT:1:$VM_IQN_ROOT"
+        SC_CMDLINE="ip=dhcp root=dhcp rd.iscsi.initiator=$VM_INITIATOR rd.iscsi.timeout=120"
+        vm_expect_root
+        vm_expect_sdiscsi
+        SC_EXPECT+=("SDI-INITRD unit sd-iscsi-login@dhcp\.service loaded active"
+                "SDI-ROOT disk sd[a-z]+ hctl=[0-9]+:0:0:1 lun=1 "
+                "SDI-ROOT addr eth0=$VM_NET4\.5[0-9]/24")
+}
+
+# ---------------------------------------------------------------- iPXE
+
+# Scenarios booted by the firmware instead of QEMU's -kernel: vm_boot dispatches on
+# the scenario name.
+VM_NETBOOT=(ibft-ipxe)
+eval "$(declare -f vm_boot | sed '1s/^vm_boot /vm_boot_direct /')"
+vm_boot() {
+        if [[ " ${VM_NETBOOT[*]} " == *" $1 "* ]]; then
+                vm_boot_netboot "$@"
+        else
+                vm_boot_direct "$@"
+        fi
+}
+
+# vm_boot_netboot NAME INITRD CMDLINE [QEMU ARG…]: serves the kernel, INITRD and an
+# iPXE script (sanhook of the root target, then kernel/initrd/boot with CMDLINE) over
+# HTTP from the namespace; QEMU boots from the NIC (-boot n) with its iPXE ROM. Sets
+# what vm_boot sets.
+vm_boot_netboot() {
+        local name=$1 initrd=$2 cmdline=$3 t0 pid httpd i deadline www=$VM_RUN/www
+        shift 3
+        VM_CONSOLE=$VM_OUT/$name.console
+        : >"$VM_CONSOLE"
+        VM_RESULT=timeout VM_WALL=
+        mkdir -p "$www"
+        ln -sf "$VM_KERNEL" "$www/vmlinuz"
+        ln -sf "$initrd" "$www/initrd"
+        cat >"$www/boot.ipxe" <<-EOF
+	#!ipxe
+	echo SDI-IPXE script
+	set initiator-iqn $VM_INITIATOR
+	sanhook --drive 0x80 iscsi:$VM_HOST4::$VM_PORT:1:$VM_IQN_ROOT || goto failed
+	echo SDI-IPXE sanhook done
+	kernel http://$VM_HOST4:$VM_HTTP_PORT/vmlinuz console=ttyS0,115200 net.ifnames=0 panic=-1 $cmdline || goto failed
+	initrd http://$VM_HOST4:$VM_HTTP_PORT/initrd || goto failed
+	boot
+	:failed
+	echo SDI-IPXE failed
+	poweroff
+	EOF
+        ip netns exec "$VM_NS" busybox httpd -f -p "$VM_HOST4:$VM_HTTP_PORT" -h "$www" >"$VM_RUN/httpd.log" 2>&1 &
+        httpd=$!
+        VM_QEMU_PIDS+=("$httpd")
+        t0=$(vm_now)
+        ip netns exec "$VM_NS" qemu-system-x86_64 -accel tcg -smp 2 -m 1024 -no-reboot \
+                -display none -monitor none -serial "file:$VM_CONSOLE" \
+                -boot n \
+                -netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
+                -device "virtio-net-pci,netdev=n0,mac=$VM_MAC" \
+                "$@" >"$VM_OUT/$name.qemu" 2>&1 &
+        pid=$!
+        VM_QEMU_PIDS+=("$pid")
+        deadline=$((SECONDS + VM_BOOT_TIMEOUT))
+        while ((SECONDS < deadline)); do
+                if grep -qa 'SDI-ROOT-OK' "$VM_CONSOLE"; then
+                        VM_RESULT=root; break
+                elif grep -qa 'SDI-EMERGENCY' "$VM_CONSOLE"; then
+                        VM_RESULT=emergency; break
+                elif grep -qa 'SDI-IPXE failed' "$VM_CONSOLE" || ! kill -0 "$pid" 2>/dev/null; then
+                        VM_RESULT=exit; break
+                fi
+                sleep 0.2
+        done
+        [[ $VM_RESULT == timeout || $VM_RESULT == exit ]] || VM_WALL=$(vm_elapsed "$t0" "$(vm_now)")
+        for ((i = 0; i < 30; i++)); do
+                kill -0 "$pid" 2>/dev/null || break
+                sleep 0.1
+        done
+        vm_stop_pid "$pid" 2
+        vm_stop_pid "$httpd" 2
+        local p keep=()
+        for p in "${VM_QEMU_PIDS[@]}"; do
+                [[ $p == "$pid" || $p == "$httpd" ]] || keep+=("$p")
+        done
+        VM_QEMU_PIDS=("${keep[@]}")
+}
+
+sc_ibft_ipxe() {
+        SC_DESC="iBFT f: iPXE sanhook + HTTP boot, table from real firmware"
+        vm_root_target
+        # iPXE's own DHCP takes ~16 s under TCG; the file name is the script's URL.
+        vm_dhcp_start "boot_file http://$VM_HOST4:$VM_HTTP_PORT/boot.ipxe" "siaddr $VM_HOST4"
+        SC_CMDLINE="rd.iscsi.firmware=1 root=LABEL=$VM_ROOT_LABEL"
+        vm_expect_root
+        vm_expect_sdiscsi
+        vm_expect_ibft
+        SC_EXPECT+=("SDI-IPXE sanhook done" "SDI-ROOT addr eth0=$VM_NET4\.5[0-9]/24")
+}
