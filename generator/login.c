@@ -531,8 +531,10 @@ static int write_root_rule(const Config *c, const Session *s) {
         /* udevd notices new rules only on its own schedule (a few seconds): make it
          * reload now, before the login creates the disk. */
         r = posix_spawnp(&pid, udevadm, NULL, NULL, (char **) argv, environ);
-        if (r != 0)
-                return log_warning_errno(r, "Cannot run %s to reload the udev rules: %m", udevadm), 0;
+        if (r != 0) {
+                log_warning_errno(r, "Cannot run %s to reload the udev rules: %m", udevadm);
+                return 0;
+        }
         while (waitpid(pid, &status, 0) < 0)
                 if (errno != EINTR)
                         return -errno;
