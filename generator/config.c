@@ -9,7 +9,6 @@ void config_init(Config *c) {
         *c = (Config) {
                 .login_retry_max = -1,
                 .root_rw = -1,
-                .waitnet = true,
                 .testroute = true,
         };
 }

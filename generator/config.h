@@ -103,7 +103,7 @@ typedef struct Config {
 
         uint64_t timeout_usec;  /* rd.iscsi.timeout=; 0: no budget */
         int login_retry_max;    /* -1: unset */
-        bool waitnet;
+        bool waitnet;           /* also wait for systemd-networkd-wait-online@IFACE */
         bool testroute;
         bool firmware;          /* rd.iscsi.firmware / rd.iscsi.ibft / ip=ibft */
         bool multipath;         /* rd.iscsi.mp */

@@ -103,7 +103,9 @@ static void write_dependencies(FILE *f) {
         fputs("DefaultDependencies=no\n"
               /* networkd does not run in the initrd unless asked: iSCSI implies rd.neednet=1. */
               "Wants=sd-iscsi-prepare.service sd-iscsi-iscsid.socket systemd-networkd.service systemd-network-generator.service\n"
-              "After=sd-iscsi-prepare.service sd-iscsi-iscsid.socket systemd-networkd.service\n", f);
+              "After=sd-iscsi-prepare.service sd-iscsi-iscsid.socket systemd-networkd.service\n"
+              /* The transport loads while the network comes up, not after it (iscsid waits). */
+              "Wants=modprobe@iscsi_tcp.service\n", f);
 }
 
 int unit_write_dhcp_login(FILE *f, const Config *c) {

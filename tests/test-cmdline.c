@@ -400,7 +400,7 @@ END_TEST
 
 START_TEST(test_settings) {
         parse("rd.iscsi.waitnet=0", INITRD);
-        /* rd.iscsi.* alone is iSCSI configuration */
+        /* rd.iscsi.* alone is iSCSI configuration; waitnet is off by default */
         ck_assert(c.wants_iscsi);
         ck_assert(!c.waitnet);
         ck_assert(c.testroute);
@@ -446,7 +446,7 @@ START_TEST(test_settings) {
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 parse(bad[i].line, INITRD);
                 ck_error(bad[i].error);
-                ck_assert(c.waitnet && c.testroute && !c.multipath);
+                ck_assert(!c.waitnet && c.testroute && !c.multipath);
                 ck_assert_int_eq(c.login_retry_max, -1);
                 ck_assert_uint_eq(c.timeout_usec, 0);
         }
@@ -486,21 +486,21 @@ START_TEST(test_dash_underscore) {
         ck_assert_uint_eq(c.n_sessions, 1);
         ck_assert_uint_eq(c.n_errors, 0);
         /* dots are not dashes */
-        parse("rd.iscsi-waitnet=0", INITRD);
-        ck_assert(c.waitnet);
+        parse("rd.iscsi-waitnet=1", INITRD);
+        ck_assert(!c.waitnet);
         ck_assert(!c.wants_iscsi);
 }
 END_TEST
 
 START_TEST(test_rd_outside_initrd) {
         parse("rd.iscsi.initiator=iqn.x:1 rd.iscsi.firmware rd.iscsi.target.name=" T1
-              " rd.iscsi.target.ip=10.0.0.1 rd.iscsi.waitnet=0 rd.iscsi.bogus", 0);
+              " rd.iscsi.target.ip=10.0.0.1 rd.iscsi.waitnet=1 rd.iscsi.bogus", 0);
         ck_clean();
         ck_assert(!c.wants_iscsi);
         ck_assert(!c.firmware);
         ck_assert_ptr_null(c.initiator);
         ck_assert_uint_eq(c.n_sessions, 0);
-        ck_assert(c.waitnet);
+        ck_assert(!c.waitnet);
         ck_assert(!c.in_initrd);
 }
 END_TEST

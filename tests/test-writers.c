@@ -61,6 +61,7 @@ START_TEST(test_login_unit_netdev_budget_ipv6) {
         c.timeout_usec = 90 * 1000000ULL;
         add(&c, "iqn.2009-06.dracut:t", "2001:db8::1", 3261, 2, false);
         c.sessions[0].netdev = strdup("eth1");
+        c.waitnet = true;
         text = render(unit_write_login, &c, &c.sessions[0]);
         ck_assert_ptr_nonnull(strstr(text, "on [2001:db8::1]:3261\n"));
         ck_assert_ptr_nonnull(strstr(text, "Wants=systemd-networkd-wait-online@eth1.service\n"));

@@ -337,8 +337,9 @@ vm_peer_image() {
 # ---------------------------------------------------------------- boots
 
 # vm_boot NAME INITRD CMDLINE [QEMU ARG…]: boots until a terminal marker
-# (SDI-ROOT-OK, SDI-EMERGENCY) appears, QEMU exits or the hard timeout hits.
-# Sets VM_CONSOLE (the log), VM_RESULT (root|emergency|exit|timeout) and
+# (SDI-ROOT-OK, SDI-EMERGENCY), a halt or panic appears, QEMU exits or the
+# hard timeout hits. Sets VM_CONSOLE (the log), VM_RESULT
+# (root|emergency|halt|exit|timeout) and
 # VM_WALL (seconds from QEMU start to the terminal marker).
 vm_boot() {
         local name=$1 initrd=$2 cmdline=$3 t0 pid i deadline
@@ -351,7 +352,7 @@ vm_boot() {
                 -display none -monitor none -serial "file:$VM_CONSOLE" \
                 -qmp "unix:$VM_RUN/qmp.sock,server=on,wait=off" \
                 -kernel "$VM_KERNEL" -initrd "$initrd" \
-                -append "console=ttyS0,115200 net.ifnames=0 panic=-1 $cmdline" \
+                -append "console=ttyS0,115200 net.ifnames=0 panic=-1 $cmdline${VM_EXTRA_CMDLINE:+ $VM_EXTRA_CMDLINE}" \
                 -netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
                 -device "virtio-net-pci,netdev=n0,mac=$VM_MAC" \
                 "$@" >"$VM_OUT/$name.qemu" 2>&1 &
@@ -366,18 +367,20 @@ vm_boot() {
                 tailpid=$!
                 VM_QEMU_PIDS+=("$tailpid")
         fi
-        deadline=$((SECONDS + VM_BOOT_TIMEOUT))
+        deadline=$((SECONDS + ${VM_BOOT_LIMIT:-$VM_BOOT_TIMEOUT}))
         while ((SECONDS < deadline)); do
                 if grep -qa 'SDI-ROOT-OK' "$VM_CONSOLE"; then
                         VM_RESULT=root; break
-                elif grep -qa 'SDI-EMERGENCY' "$VM_CONSOLE"; then
+                elif grep -qa 'SDI-EMERGENCY uptime' "$VM_CONSOLE"; then
                         VM_RESULT=emergency; break
+                elif grep -qaE 'reboot: (System halted|Power down)|Kernel panic - not syncing' "$VM_CONSOLE"; then
+                        VM_RESULT=halt; break
                 elif ! kill -0 "$pid" 2>/dev/null; then
                         VM_RESULT=exit; break
                 fi
                 sleep 0.2
         done
-        [[ $VM_RESULT == timeout || $VM_RESULT == exit ]] || VM_WALL=$(vm_elapsed "$t0" "$(vm_now)")
+        [[ $VM_RESULT == root || $VM_RESULT == emergency ]] && VM_WALL=$(vm_elapsed "$t0" "$(vm_now)")
         # Let the guest finish its report and power off, then make sure.
         for ((i = 0; i < 30; i++)); do
                 kill -0 "$pid" 2>/dev/null || break
@@ -415,7 +418,7 @@ vm_timings() {
         tdisk=$(vm_kmsg_time 'Attached SCSI disk' last)
         VM_T_NET=${tnet:-?} VM_T_DISK=${tdisk:-?} VM_T_LOGIN=?
         [[ -n $tnet && -n $tdisk ]] && VM_T_LOGIN=$(awk -v a="$tnet" -v b="$tdisk" 'BEGIN { printf "%.1f", b - a }')
-        VM_T_UPTIME=$(grep -aoE 'SDI-ROOT-OK uptime=[0-9.]+' "$VM_CONSOLE" | head -1 | sed 's/.*=//')
+        VM_T_UPTIME=$(grep -aoE 'SDI-(ROOT-OK|EMERGENCY) uptime=[0-9.]+' "$VM_CONSOLE" | head -1 | sed 's/.*=//')
         VM_T_UPTIME=${VM_T_UPTIME:-?}
 }
 

@@ -7,8 +7,11 @@
 #              emergency marker must appear and the root marker must not
 #   SC_EXPECT  extended regexes that must appear on the console
 #   SC_REJECT  extended regexes that must not appear
+#   SC_REPORT_REJECT  … must not appear in the emergency report (the
+#              kernel echoes the whole command line on the console)
 #   SC_QEMU    extra QEMU arguments
 #   SC_DESC    one line for the report
+#   SC_TIMEOUT hard limit for this boot (default VM_BOOT_TIMEOUT)
 # The iBFT and fault suites add their scenarios to VM_SCENARIOS the same way.
 
 VM_SCENARIOS=(peer static dhcp root-iscsi chap mutual-chap two-targets ipv6 wrong-chap
@@ -153,12 +156,14 @@ sc_wrong_chap() {
         vm_root_target
         vm_target_chap 1 "$VM_CHAP_USER" "$VM_CHAP_PASS"
         SC_END=emergency
+        # The budget: 30 s of login attempts, then the root device gives up.
+        SC_TIMEOUT=180
         SC_CMDLINE="$VM_STATIC4 netroot=iscsi:$VM_CHAP_USER:Wrong-Secret-0000@$VM_HOST4::::$VM_IQN_ROOT root=LABEL=$VM_ROOT_LABEL rd.iscsi.initiator=$VM_INITIATOR rd.iscsi.timeout=30"
         SC_EXPECT+=("SDI-EMERGENCY-REPORT begin"
                 "sd-iscsi-login@[^ ]+\.service"
                 "$VM_IQN_ROOT"
                 "[Aa]uthenticat|[Aa]uthoriz")
-        SC_REJECT+=("Wrong-Secret-0000")
+        SC_REPORT_REJECT=("Wrong-Secret-0000")
 }
 
 # dracut's own TEST-70 form: hostname in ip=, two targets, root on one.
@@ -189,7 +194,7 @@ vm_run_scenario() {
         vm_target_clear
         vm_dhcp_stop
         SC_IMAGE=sd-iscsi SC_CMDLINE= SC_END=root SC_DESC=$s
-        SC_EXPECT=() SC_REJECT=() SC_QEMU=()
+        SC_EXPECT=() SC_REJECT=() SC_REPORT_REJECT=() SC_QEMU=() SC_TIMEOUT=$VM_BOOT_TIMEOUT
         "$fn"
         VM_VERDICT=fail VM_MISSING=
         VM_T_NET=? VM_T_DISK=? VM_T_LOGIN=? VM_T_UPTIME=? VM_WALL=
@@ -197,7 +202,7 @@ vm_run_scenario() {
                 VM_VERDICT=skip
                 why="no $SC_IMAGE image: $VM_WHY"
         else
-                vm_boot "$s" "$VM_IMAGE" "$SC_CMDLINE" "${SC_QEMU[@]}"
+                VM_BOOT_LIMIT=$SC_TIMEOUT vm_boot "$s" "$VM_IMAGE" "$SC_CMDLINE" "${SC_QEMU[@]}"
                 vm_timings
                 if [[ $VM_RESULT != "$SC_END" ]]; then
                         why="ended by $VM_RESULT, expected $SC_END"
@@ -205,6 +210,10 @@ vm_run_scenario() {
                         why="missing: $VM_MISSING"
                 elif ! vm_reject "${SC_REJECT[@]}"; then
                         why=$VM_MISSING
+                elif ((${#SC_REPORT_REJECT[@]})) &&
+                        sed -n '/SDI-EMERGENCY-REPORT begin/,/SDI-EMERGENCY-REPORT end/p' "$VM_CONSOLE" |
+                        grep -aqE "$(IFS='|'; echo "${SC_REPORT_REJECT[*]}")"; then
+                        why="emergency report shows: ${SC_REPORT_REJECT[*]}"
                 elif [[ $SC_END == root ]] && ! vm_reject 'SDI-EMERGENCY'; then
                         why="emergency before root"
                 else

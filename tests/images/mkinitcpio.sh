@@ -1,0 +1,213 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The mkinitcpio hook (as `make install` put it in /usr/lib/initcpio/install) built
+# under mkinitcpio-emul.sh, sourced by tests/images/run after lib.sh. Uses STAGE,
+# KVER, WORK, ETC_ISCSI, HERE.
+# shellcheck shell=bash
+
+# emul NAME [-c CONFIG] [-a MODULES] HOOK...: build into $WORK/mk-NAME/root; sets
+# EMUL_RC, EMUL_DIR, EMUL_LOG.
+emul() {
+        local name=$1
+        shift
+        EMUL_DIR=$WORK/mk-$name
+        EMUL_LOG=$EMUL_DIR/log
+        rm -rf "$EMUL_DIR"
+        mkdir -p "$EMUL_DIR/out" "$EMUL_DIR/cwd"
+        # An empty working directory: an unquoted optional module name must meet
+        # nullglob, not a file that happens to match it.
+        (cd "$EMUL_DIR/cwd" && in_staged_root "$STAGE" "$ETC_ISCSI" env ${EMUL_INSTALL:+MKINITCPIO_INSTALL="$EMUL_INSTALL"} \
+                bash "$HERE/mkinitcpio-emul.sh" -r "$EMUL_DIR/root" -k "$KVER" -o "$EMUL_DIR/out" "$@") \
+                >"$EMUL_LOG" 2>&1
+        EMUL_RC=$?
+}
+
+emul_has() {
+        local p
+        for p in "$@"; do
+                [[ -e $EMUL_DIR/root/$p || -L $EMUL_DIR/root/$p ]] || t_err "missing in image: /$p"
+        done
+}
+
+emul_kmods() {
+        local f
+        while read -r f; do
+                [[ -n $f ]] || continue
+                grep -qxF "/lib/modules/$KVER/$f" "$EMUL_DIR/out/modules" ||
+                        grep -qxF "/usr/lib/modules/$KVER/$f" "$EMUL_DIR/out/modules" ||
+                        t_err "kernel module not added: $f"
+        done < <(kmod_files "$KVER" "$@")
+}
+
+emul_nic_modules() {
+        grep -E "/kernel/drivers/net/" "$EMUL_DIR/out/modules" | sed 's|.*/||; s|\.ko.*||' | sort -u
+}
+
+emul_assert_clean_build() {
+        ((EMUL_RC == 0)) || t_err "build failed (status $EMUL_RC): $(grep -m3 'ERROR' "$EMUL_LOG" | tr '\n' ' ')"
+        [[ $(cat "$EMUL_DIR/out/errors" 2>/dev/null) == 0 ]] || t_err "failed add_* calls: $(cat "$EMUL_DIR/out/errors" 2>/dev/null)"
+        [[ -s $EMUL_DIR/out/unknown ]] && t_err "unknown functions called: $(tr '\n' ' ' <"$EMUL_DIR/out/unknown")"
+        return 0
+}
+
+emul_assert_sd_iscsi() {
+        local r=$EMUL_DIR/root db
+        emul_has usr/lib/systemd/system-generators/sd-iscsi-generator usr/bin/sd-iscsi \
+                usr/sbin/iscsid usr/sbin/iscsiadm \
+                usr/lib/systemd/system/sd-iscsi-prepare.service \
+                usr/lib/systemd/system/sd-iscsi-iscsid.service \
+                usr/lib/systemd/system/sd-iscsi-iscsid.socket \
+                usr/lib/systemd/systemd-networkd usr/lib/systemd/systemd-network-generator \
+                usr/lib/systemd/systemd-networkd-wait-online \
+                usr/lib/systemd/system/systemd-networkd.service \
+                usr/lib/systemd/system/systemd-networkd.socket \
+                usr/lib/systemd/system/systemd-network-generator.service \
+                usr/lib/systemd/system/systemd-networkd-wait-online.service \
+                usr/lib/systemd/system/systemd-networkd-wait-online@.service \
+                etc/systemd/system/sockets.target.wants/systemd-networkd.socket \
+                etc/systemd/system/sysinit.target.wants/systemd-network-generator.service \
+                usr/lib/udev/rules.d/75-net-description.rules \
+                usr/lib/udev/rules.d/80-net-setup-link.rules \
+                usr/lib/systemd/network/99-default.link \
+                etc/iscsi/nodes
+        local f
+        while IFS= read -r f; do
+                emul_has "usr/lib/systemd/system/${f##*/}"
+        done < <(find "$STAGE/usr/lib/systemd/system" -maxdepth 1 -name 'sd-iscsi*' 2>/dev/null)
+        [[ -e $STAGE/usr/lib/udev/rules.d/65-sd-iscsi.rules ]] && emul_has usr/lib/udev/rules.d/65-sd-iscsi.rules
+        for db in passwd group; do
+                grep -q '^systemd-network:' "$r/etc/$db" 2>/dev/null || t_err "no systemd-network entry in /etc/$db"
+                grep -q '^root:' "$r/etc/$db" 2>/dev/null || t_err "/etc/$db lost the systemd hook's root entry"
+        done
+        [[ -z $(find "$r/etc/iscsi/nodes" -mindepth 1 2>/dev/null) ]] || t_err "/etc/iscsi/nodes is not empty"
+        emul_kmods iscsi_tcp sd_mod iscsi_ibft iscsi_boot_sysfs 8021q
+        if modinfo -k "$KVER" -F filename crc32c >/dev/null 2>&1; then
+                emul_kmods crc32c
+        fi
+        # Wireless and the like never carry the root disk.
+        grep -qE '/drivers/net/wireless/' "$EMUL_DIR/out/modules" && t_err "wireless drivers added"
+        assert_no_planted "$r"
+        assert_elf_resolve "$r"
+        assert_units_boot_ready "$r"
+}
+
+# This machine's NIC drivers, as autodetect would find them.
+host_nic_modules() {
+        local nic
+        for nic in /sys/class/net/*; do
+                [[ -r $nic/device/modalias ]] && modprobe -S "$KVER" -R "$(<"$nic/device/modalias")" 2>/dev/null
+        done | sort -u
+}
+
+test_mkinitcpio_autodetect() {
+        t_begin "mkinitcpio: HOOKS=(base systemd autodetect sd-iscsi), this machine's NICs"
+        local -a nics
+        mapfile -t nics < <(host_nic_modules)
+        # The autodetect cache holds more than NIC drivers; a disk driver proves the
+        # hook filters by path.
+        emul autodetect -a "${nics[*]} virtio_blk ahci" base systemd autodetect sd-iscsi
+        emul_assert_clean_build
+        emul_assert_sd_iscsi
+        local got
+        got=$(emul_nic_modules | tr '\n' ' ')
+        if ((${#nics[@]})); then
+                emul_kmods "${nics[@]}"
+        fi
+        [[ " $got " == *" e1000 "* && " ${nics[*]} " != *" e1000 "* ]] && t_err "autodetect image has e1000: $got"
+        grep -q '/virtio_blk\.ko\|/ahci\.ko' "$EMUL_DIR/out/modules" && t_err "non-NIC driver from the autodetect cache added"
+        [[ -f $EMUL_DIR/root/etc/systemd/network/10-sd-iscsi-test.link ]] || t_err "image lacks the host's .link file"
+        # Host identity, without credentials.
+        grep -qxF "InitiatorName=$PLANTED_IQN" "$EMUL_DIR/root/etc/iscsi/initiatorname.iscsi" 2>/dev/null ||
+                t_err "image lacks the host's initiatorname.iscsi"
+        grep -qx 'node.startup = manual' "$EMUL_DIR/root/etc/iscsi/iscsid.conf" 2>/dev/null ||
+                t_err "image lacks the host's iscsid.conf settings"
+        [[ $(stat -c %a "$EMUL_DIR/root/etc/iscsi/iscsid.conf" 2>/dev/null) == 600 ]] || t_err "iscsid.conf is not mode 0600"
+        t_end "NIC modules: ${got:-none}; $ELF_REPORT; $UNITS_REPORT"
+}
+
+test_mkinitcpio_generic() {
+        t_begin "mkinitcpio: HOOKS=(base systemd sd-iscsi), no autodetect: all NIC drivers, no host identity"
+        emul generic base systemd sd-iscsi
+        emul_assert_clean_build
+        emul_assert_sd_iscsi
+        emul_kmods e1000 e1000e virtio_net r8169 igb
+        local n
+        n=$(emul_nic_modules | wc -l)
+        ((n > 100)) || t_err "only $n NIC modules"
+        [[ -e $EMUL_DIR/root/etc/iscsi/initiatorname.iscsi ]] && t_err "generic image has the host's initiatorname.iscsi"
+        [[ -e $EMUL_DIR/root/etc/iscsi/iscsid.conf ]] && t_err "generic image has the host's iscsid.conf"
+        [[ -e $EMUL_DIR/root/etc/systemd/network/10-sd-iscsi-test.link ]] && t_err "generic image has the host's .link file"
+        grep -rqaF "$PLANTED_IQN" "$EMUL_DIR/root" && t_err "host initiator name in a generic image"
+        GENERIC_MK_NICS=$n
+        t_end "$n NIC modules; $ELF_REPORT; $UNITS_REPORT"
+}
+
+test_mkinitcpio_all_nics() {
+        t_begin "mkinitcpio: autodetect with SD_ISCSI_ALL_NIC_DRIVERS=1 in mkinitcpio.conf"
+        printf 'SD_ISCSI_ALL_NIC_DRIVERS=1\n' >"$WORK/mkinitcpio-all.conf"
+        emul all-nics -c "$WORK/mkinitcpio-all.conf" -a "virtio_net virtio_blk" base systemd autodetect sd-iscsi
+        emul_assert_clean_build
+        emul_assert_sd_iscsi
+        emul_kmods e1000 e1000e virtio_net r8169 igb
+        local n
+        n=$(emul_nic_modules | wc -l)
+        [[ -n ${GENERIC_MK_NICS-} && $n != "$GENERIC_MK_NICS" ]] &&
+                t_err "$n NIC modules, the generic image has $GENERIC_MK_NICS"
+        [[ -e $EMUL_DIR/root/etc/iscsi/initiatorname.iscsi ]] || t_err "autodetect image lacks the host's initiator name"
+        t_end "$n NIC modules"
+}
+
+test_mkinitcpio_needs_systemd() {
+        local hooks
+        for hooks in "base sd-iscsi" "base sd-iscsi systemd"; do
+                t_begin "mkinitcpio: HOOKS=($hooks) fails loudly"
+                # shellcheck disable=SC2086
+                emul no-systemd $hooks
+                ((EMUL_RC != 0)) || t_err "build succeeded"
+                grep -q "needs the 'systemd' hook before it" "$EMUL_LOG" || t_err "no clear message: $(tail -2 "$EMUL_LOG" | tr '\n' ' ')"
+                [[ -e $EMUL_DIR/root/usr/lib/systemd/system-generators/sd-iscsi-generator ]] &&
+                        t_err "the hook went on adding files"
+                t_end "$(grep -o "ERROR: .*" "$EMUL_LOG" | head -1 | cut -c1-90)..."
+        done
+}
+
+test_mkinitcpio_help() {
+        t_begin "mkinitcpio: help() documents the command line and SD_ISCSI_ALL_NIC_DRIVERS"
+        local out w
+        out=$(bash -c '. "$1" && help' _ "$STAGE/usr/lib/initcpio/install/sd-iscsi" 2>&1) || t_err "help() failed"
+        for w in SD_ISCSI_ALL_NIC_DRIVERS 'netroot=iscsi:' 'root=iscsi:' rd.iscsi.initiator= \
+                rd.iscsi.firmware rd.iscsi.timeout= 'ip=' 'HOOKS=(base systemd' 'sd-iscsi(7)'; do
+                grep -qF -- "$w" <<<"$out" || t_err "help does not mention $w"
+        done
+        t_end
+}
+
+# The emulation must catch what mkinitcpio catches, or its passes mean nothing.
+test_mkinitcpio_emulation_strict() {
+        t_begin "mkinitcpio emulation: catches unknown functions, unquoted optional modules, failing add_*"
+        local dir=$WORK/bad-hooks
+        mkdir -p "$dir"
+        printf 'build() {\n\tadd_nonexistent_function foo\n}\n' >"$dir/bad-unknown"
+        printf 'build() {\n\tadd_module iscsi_ibft?\n}\n' >"$dir/bad-glob"
+        printf 'build() {\n\tadd_binary /nonexistent/sd-iscsi\n}\n' >"$dir/bad-binary"
+        printf "build() {\n\tadd_module 'iscsi_ibft?' 'no_such_module_xyz?'\n}\n" >"$dir/good-optional"
+        local h
+        for h in bad-unknown bad-glob bad-binary; do
+                EMUL_INSTALL=$dir emul "$h" base systemd "$h"
+                ((EMUL_RC != 0)) || t_err "$h: the emulation accepted it"
+        done
+        grep -qx add_nonexistent_function "$WORK/mk-bad-unknown/out/unknown" 2>/dev/null ||
+                t_err "bad-unknown: unknown function not recorded"
+        EMUL_INSTALL=$dir emul good-optional base systemd good-optional
+        ((EMUL_RC == 0)) || t_err "good-optional: rejected: $(grep -m2 ERROR "$EMUL_LOG" | tr '\n' ' ')"
+        grep -q '/iscsi_ibft\.ko' "$EMUL_DIR/out/modules" || t_err "good-optional: iscsi_ibft not added"
+        t_end
+}
+
+run_mkinitcpio_tests() {
+        test_mkinitcpio_emulation_strict
+        test_mkinitcpio_autodetect
+        test_mkinitcpio_generic
+        test_mkinitcpio_all_nics
+        test_mkinitcpio_needs_systemd
+        test_mkinitcpio_help
+}
