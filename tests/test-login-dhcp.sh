@@ -3,6 +3,7 @@
 # temporary name, as networkd saves it) while the helper waits; the portal is a local
 # TCP listener; iscsiadm and udevadm are stand-ins that record their arguments.
 set -uo pipefail
+# shellcheck disable=SC2034 # rc and start are read by the conditions check evaluates
 
 builddir=${top_builddir:-.}
 cli=$builddir/sd-iscsi

@@ -1,4 +1,5 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034,SC2153
+# (SC_* and VM_* are shared with scenarios.sh and lib.sh.)
 # iBFT and DHCP root-path scenarios of the VM suite (sourced by tests/vm/run after
 # scenarios.sh; same SC_* conventions).
 #
@@ -152,8 +153,8 @@ vm_ipxe_script() {
 #            boots from the NIC (-boot n) with its iPXE ROM.
 #   vlan:    -kernel boot with the NIC on tests/vm/vlan-switch.py.
 vm_boot_ibft() {
-        local mode=$1 name=$2 initrd=$3 cmdline=$4 t0 pid helper= i deadline www=$VM_RUN/www
-        local boot=() nic=(-netdev tap,id=n0,ifname=tap0,script=no,downscript=no)
+        local mode=$1 name=$2 initrd=$3 cmdline=$4 t0 pid helper='' i deadline www=$VM_RUN/www
+        local boot=() nic=(-netdev "tap,id=n0,ifname=tap0,script=no,downscript=no")
         shift 4
         VM_CONSOLE=$VM_OUT/$name.console
         : >"$VM_CONSOLE"
@@ -162,7 +163,7 @@ vm_boot_ibft() {
                 ip netns exec "$VM_NS" python3 "$VM_DIR/vlan-switch.py" "$VM_VLAN" tapv 5810 5811 "$VM_BOOT_TIMEOUT" \
                         >"$VM_OUT/$name.vlan-switch" 2>&1 &
                 helper=$!
-                nic=(-netdev socket,id=n0,udp=127.0.0.1:5810,localaddr=127.0.0.1:5811)
+                nic=(-netdev "socket,id=n0,udp=127.0.0.1:5810,localaddr=127.0.0.1:5811")
                 boot=(-kernel "$VM_KERNEL" -initrd "$initrd"
                         -append "console=ttyS0,115200 net.ifnames=0 panic=-1 $cmdline")
         else
@@ -192,7 +193,7 @@ vm_boot_ibft() {
                 elif grep -qa 'SDI-EMERGENCY' "$VM_CONSOLE"; then
                         VM_RESULT=emergency; break
                 elif ! kill -0 "$pid" 2>/dev/null; then
-                        VM_RESULT=exit; break
+                        VM_RESULT='exit'; break
                 fi
                 sleep 0.2
         done
