@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2034 # rc and start are read by the conditions check evaluates
 # `sd-iscsi login dhcp` end to end, without a network: a lease file appears (through a
 # temporary name, as networkd saves it) while the helper waits; the portal is a local
 # TCP listener; iscsiadm and udevadm are stand-ins that record their arguments.
 set -uo pipefail
-# shellcheck disable=SC2034 # rc and start are read by the conditions check evaluates
 
 builddir=${top_builddir:-.}
 cli=$builddir/sd-iscsi
