@@ -14,6 +14,9 @@
 #include "units.h"
 #include "util.h"
 
+/* systemd's limit for a unit name, with its type suffix. */
+#define UNIT_NAME_MAX 255
+
 /* Renders a unit in memory first, so a failing writer never leaves half a unit behind. */
 static int write_unit(const char *dir, const char *name,
                       int (*render)(FILE *f, const Config *c, const Session *s, const char *arg),
@@ -98,11 +101,27 @@ static int add_root_device(const char *dest, const Config *c) {
         r = config_root_device(c, &device);
         if (r == -ENOENT)
                 return 0;
+        if (r == -ENAMETOOLONG) {
+                log_warning("The root= device name is too long, not extending its timeout.");
+                return 0;
+        }
         if (r < 0)
                 return log_error_errno(r, "Failed to determine the root device: %m");
         r = unit_name_from_path(device, ".device", &device_unit);
         if (r < 0)
                 return log_oom();
+
+        /* systemd cannot name such a device (a long host name and target name in a by-path
+         * link), so it can neither wait for it nor load a mount of it. */
+        if (strlen(device_unit) > UNIT_NAME_MAX) {
+                if (root)
+                        log_error("The root device's unit name would be longer than %d characters, "
+                                  "systemd cannot mount /sysroot from %s:%u.", UNIT_NAME_MAX, root->portal, root->port);
+                else
+                        log_warning("The root= device's unit name would be longer than %d characters, "
+                                    "not extending its timeout.", UNIT_NAME_MAX);
+                return 0;
+        }
 
         if (asprintf(&dropin, "%s.d/50-sd-iscsi-timeout.conf", device_unit) < 0)
                 return log_oom();

@@ -24,6 +24,14 @@ static bool detect_initrd(void) {
         return access("/etc/initrd-release", F_OK) == 0;
 }
 
+static int cmdline_too_long(Config *c, unsigned flags) {
+        /* Unread, it may have asked for iSCSI: the generator must not stay silent. */
+        c->in_initrd = flags & CONFIG_IN_INITRD;
+        c->wants_iscsi = true;
+        config_error(c, "The kernel command line is longer than %d bytes, ignoring it.", CMDLINE_MAX);
+        return 0;
+}
+
 int config_load(Config *c, unsigned flags) {
         _cleanup_free_ char *buf = NULL;
         const char *cmdline;
@@ -38,20 +46,14 @@ int config_load(Config *c, unsigned flags) {
                 size = strlen(cmdline);
         else {
                 r = read_full_file("/proc/cmdline", &buf, &size, CMDLINE_MAX);
-                if (r == -EFBIG) {
-                        config_error(c, "The kernel command line is longer than %d bytes, ignoring it.",
-                                     CMDLINE_MAX);
-                        return 0;
-                }
+                if (r == -EFBIG)
+                        return cmdline_too_long(c, flags);
                 if (r < 0)
                         return r;
                 cmdline = buf;
         }
-        if (size > CMDLINE_MAX) {
-                config_error(c, "The kernel command line is longer than %d bytes, ignoring it.",
-                             CMDLINE_MAX);
-                return 0;
-        }
+        if (size > CMDLINE_MAX)
+                return cmdline_too_long(c, flags);
 
         r = config_parse_cmdline(c, cmdline, flags);
         if (buf)

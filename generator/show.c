@@ -7,13 +7,42 @@
 #include "units.h"
 #include "util.h"
 
+/* The length of the valid UTF-8 sequence at p, 0 if there is none. */
+static size_t utf8_sequence(const unsigned char *p) {
+        size_t n;
+        uint32_t cp;
+
+        if (p[0] < 0x80)
+                return 1;
+        if ((p[0] & 0xe0) == 0xc0)
+                n = 2, cp = p[0] & 0x1f;
+        else if ((p[0] & 0xf0) == 0xe0)
+                n = 3, cp = p[0] & 0x0f;
+        else if ((p[0] & 0xf8) == 0xf0)
+                n = 4, cp = p[0] & 0x07;
+        else
+                return 0;
+        for (size_t i = 1; i < n; i++) {
+                if ((p[i] & 0xc0) != 0x80)
+                        return 0;
+                cp = cp << 6 | (p[i] & 0x3f);
+        }
+        /* no overlong forms, surrogates or values beyond Unicode */
+        if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+            cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+                return 0;
+        return n;
+}
+
 void json_string(FILE *f, const char *s) {
         if (!s) {
                 fputs("null", f);
                 return;
         }
         fputc('"', f);
-        for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+        for (const unsigned char *p = (const unsigned char *) s; *p;) {
+                size_t n = utf8_sequence(p);
+
                 switch (*p) {
                 case '"':
                         fputs("\\\"", f);
@@ -30,9 +59,15 @@ void json_string(FILE *f, const char *s) {
                 default:
                         if (*p < 0x20)
                                 fprintf(f, "\\u%04x", *p);
+                        else if (n == 0)
+                                /* JSON is UTF-8: a stray byte (a label, a parameter value)
+                                 * becomes U+FFFD rather than making the document invalid. */
+                                fputs("\\ufffd", f);
                         else
-                                fputc(*p, f);
+                                fwrite(p, 1, n, f);
                 }
+                p += n ?: 1;
+        }
         fputc('"', f);
 }
 
