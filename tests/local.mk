@@ -3,5 +3,5 @@ include $(top_srcdir)/tests/parser.mk
 include $(top_srcdir)/tests/ibft.mk
 include $(top_srcdir)/tests/dhcp.mk
 include $(top_srcdir)/tests/golden.mk
-
 include $(top_srcdir)/tests/fuzz.mk
+include $(top_srcdir)/tests/vm.mk
