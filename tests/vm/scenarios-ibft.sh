@@ -120,16 +120,37 @@ sc_root_dhcp() {
 
 # ---------------------------------------------------------------- iPXE
 
-# Two scenarios boot differently from vm_boot: ibft-ipxe through the firmware instead
-# of QEMU's -kernel, ibft-vlan with its NIC on the VLAN switch. vm_boot dispatches on
-# the scenario name.
+# Two scenarios boot differently: ibft-ipxe through the firmware (vm_boot's "-", with
+# an HTTP server beside it), ibft-vlan with its NIC on the VLAN switch. vm_boot
+# dispatches on the scenario name.
 eval "$(declare -f vm_boot | sed '1s/^vm_boot /vm_boot_direct /')"
 vm_boot() {
         case $1 in
-        ibft-ipxe) vm_boot_ibft netboot "$@" ;;
-        ibft-vlan) vm_boot_ibft vlan "$@" ;;
+        ibft-ipxe) vm_boot_ipxe "$@" ;;
+        ibft-vlan) vm_boot_vlan "$@" ;;
         *) vm_boot_direct "$@" ;;
         esac
+}
+
+# vm_boot_ipxe NAME INITRD CMDLINE [QEMU ARG…]: serves the kernel, INITRD and the iPXE
+# script over HTTP from the namespace, then boots through the firmware (vm_boot's "-").
+vm_boot_ipxe() {
+        local name=$1 initrd=$2 cmdline=$3 www=$VM_RUN/www httpd
+        shift 3
+        mkdir -p "$www"
+        ln -sf "$VM_KERNEL" "$www/vmlinuz"
+        ln -sf "$initrd" "$www/initrd"
+        vm_ipxe_script "$cmdline" >"$www/boot.ipxe"
+        ip netns exec "$VM_NS" busybox httpd -f -p "$VM_HOST4:$VM_HTTP_PORT" -h "$www" >"$VM_RUN/httpd.log" 2>&1 &
+        httpd=$!
+        VM_QEMU_PIDS+=("$httpd")
+        vm_boot_direct "$name" - "" -boot n "$@"
+        vm_stop_pid "$httpd" 2
+        local p keep=()
+        for p in "${VM_QEMU_PIDS[@]}"; do
+                [[ $p == "$httpd" ]] || keep+=("$p")
+        done
+        VM_QEMU_PIDS=("${keep[@]}")
 }
 
 # vm_ipxe_script CMDLINE: the iPXE script: hook the root target as a SAN disk (which
@@ -147,66 +168,51 @@ vm_ipxe_script() {
 	EOF
 }
 
-# vm_boot_ibft netboot|vlan NAME INITRD CMDLINE [QEMU ARG…]: sets what vm_boot sets.
-#   netboot: serves the kernel, INITRD and an iPXE script (sanhook of the root target,
-#            then kernel/initrd/boot with CMDLINE) over HTTP from the namespace; QEMU
-#            boots from the NIC (-boot n) with its iPXE ROM.
-#   vlan:    -kernel boot with the NIC on tests/vm/vlan-switch.py.
-vm_boot_ibft() {
-        local mode=$1 name=$2 initrd=$3 cmdline=$4 t0 pid helper='' i deadline www=$VM_RUN/www
-        local boot=() nic=(-netdev "tap,id=n0,ifname=tap0,script=no,downscript=no")
-        shift 4
+# vm_boot_vlan NAME INITRD CMDLINE [QEMU ARG…]: like vm_boot, with the NIC on
+# tests/vm/vlan-switch.py (a QEMU socket netdev) instead of tap0. Sets what vm_boot sets.
+vm_boot_vlan() {
+        local name=$1 initrd=$2 cmdline=$3 t0 pid switch i deadline
+        shift 3
         VM_CONSOLE=$VM_OUT/$name.console
         : >"$VM_CONSOLE"
         VM_RESULT=timeout VM_WALL=
-        if [[ $mode == vlan ]]; then
-                ip netns exec "$VM_NS" python3 "$VM_DIR/vlan-switch.py" "$VM_VLAN" tapv 5810 5811 "$VM_BOOT_TIMEOUT" \
-                        >"$VM_OUT/$name.vlan-switch" 2>&1 &
-                helper=$!
-                nic=(-netdev "socket,id=n0,udp=127.0.0.1:5810,localaddr=127.0.0.1:5811")
-                boot=(-kernel "$VM_KERNEL" -initrd "$initrd"
-                        -append "console=ttyS0,115200 net.ifnames=0 panic=-1 $cmdline")
-        else
-                boot=(-boot n)
-        fi
-        if [[ $mode == netboot ]]; then
-                mkdir -p "$www"
-                ln -sf "$VM_KERNEL" "$www/vmlinuz"
-                ln -sf "$initrd" "$www/initrd"
-                vm_ipxe_script "$cmdline" >"$www/boot.ipxe"
-                ip netns exec "$VM_NS" busybox httpd -f -p "$VM_HOST4:$VM_HTTP_PORT" -h "$www" >"$VM_RUN/httpd.log" 2>&1 &
-                helper=$!
-        fi
-        [[ -n $helper ]] && VM_QEMU_PIDS+=("$helper")
+        ip netns exec "$VM_NS" python3 "$VM_DIR/vlan-switch.py" "$VM_VLAN" tapv 5810 5811 "$VM_BOOT_TIMEOUT" \
+                >"$VM_OUT/$name.vlan-switch" 2>&1 &
+        switch=$!
+        VM_QEMU_PIDS+=("$switch")
         t0=$(vm_now)
         ip netns exec "$VM_NS" qemu-system-x86_64 -accel tcg -smp 2 -m 1024 -no-reboot \
                 -display none -monitor none -serial "file:$VM_CONSOLE" \
-                "${boot[@]}" "${nic[@]}" \
+                -kernel "$VM_KERNEL" -initrd "$initrd" \
+                -append "console=ttyS0,115200 net.ifnames=0 panic=-1 $cmdline" \
+                -netdev "socket,id=n0,udp=127.0.0.1:5810,localaddr=127.0.0.1:5811" \
                 -device "virtio-net-pci,netdev=n0,mac=$VM_MAC" \
                 "$@" >"$VM_OUT/$name.qemu" 2>&1 &
         pid=$!
         VM_QEMU_PIDS+=("$pid")
-        deadline=$((SECONDS + VM_BOOT_TIMEOUT))
+        deadline=$((SECONDS + ${VM_BOOT_LIMIT:-$VM_BOOT_TIMEOUT}))
         while ((SECONDS < deadline)); do
                 if grep -qa 'SDI-ROOT-OK' "$VM_CONSOLE"; then
                         VM_RESULT=root; break
-                elif grep -qa 'SDI-EMERGENCY' "$VM_CONSOLE"; then
+                elif grep -qa 'SDI-EMERGENCY uptime' "$VM_CONSOLE"; then
                         VM_RESULT=emergency; break
+                elif grep -qaE 'reboot: (System halted|Power down)|Kernel panic - not syncing' "$VM_CONSOLE"; then
+                        VM_RESULT=halt; break
                 elif ! kill -0 "$pid" 2>/dev/null; then
                         VM_RESULT='exit'; break
                 fi
                 sleep 0.2
         done
-        [[ $VM_RESULT == timeout || $VM_RESULT == exit ]] || VM_WALL=$(vm_elapsed "$t0" "$(vm_now)")
+        [[ $VM_RESULT == root || $VM_RESULT == emergency ]] && VM_WALL=$(vm_elapsed "$t0" "$(vm_now)")
         for ((i = 0; i < 30; i++)); do
                 kill -0 "$pid" 2>/dev/null || break
                 sleep 0.1
         done
         vm_stop_pid "$pid" 2
-        [[ -n $helper ]] && vm_stop_pid "$helper" 2
+        vm_stop_pid "$switch" 2
         local p keep=()
         for p in "${VM_QEMU_PIDS[@]}"; do
-                [[ $p == "$pid" || $p == "$helper" ]] || keep+=("$p")
+                [[ $p == "$pid" || $p == "$switch" ]] || keep+=("$p")
         done
         VM_QEMU_PIDS=("${keep[@]}")
 }
