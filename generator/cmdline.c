@@ -702,7 +702,7 @@ static int finish(Config *c, State *st) {
                         if (r < 0)
                                 return r;
                 } else if (streq_ptr(st->root, "dhcp"))
-                        c->netroot_dhcp = true;
+                        c->netroot_dhcp = c->root_dhcp = true;
                 else {
                         r = free_and_strdup(&c->root, isempty(st->root) ? NULL : st->root);
                         if (r < 0)

@@ -9,6 +9,7 @@
 #include <limits.h>
 
 #include "config.h"
+#include "dhcp.h"
 #include "log.h"
 #include "units.h"
 #include "util.h"
@@ -44,6 +45,10 @@ static int render_login(FILE *f, const Config *c, const Session *s, const char *
         return unit_write_login(f, c, s);
 }
 
+static int render_dhcp_login(FILE *f, const Config *c, const Session *s, const char *arg) {
+        return unit_write_dhcp_login(f, c);
+}
+
 static int render_sysroot(FILE *f, const Config *c, const Session *s, const char *device) {
         return unit_write_sysroot_mount(f, c, s, device);
 }
@@ -72,6 +77,19 @@ static int add_session(const char *dest, const Config *c, const Session *s) {
         r = symlink_excl(target, dest, link);
         if (r < 0)
                 return log_error_errno(r, "Failed to link %s: %m", link);
+        return 0;
+}
+
+static int add_dhcp_login(const char *dest, const Config *c) {
+        static const char unit[] = "sd-iscsi-login@" DHCP_SESSION_ID ".service";
+        int r;
+
+        r = write_unit(dest, unit, render_dhcp_login, c, NULL, NULL);
+        if (r < 0)
+                return r;
+        r = symlink_excl("../" "sd-iscsi-login@" DHCP_SESSION_ID ".service", dest, "initrd-root-device.target.wants/" "sd-iscsi-login@" DHCP_SESSION_ID ".service");
+        if (r < 0)
+                return log_error_errno(r, "Failed to link %s: %m", unit);
         return 0;
 }
 
@@ -111,8 +129,8 @@ static int add_root_device(const char *dest, const Config *c) {
         if (r < 0)
                 return r;
 
-        /* systemd-fstab-generator ignores root=iscsi:, so the mount is ours to write. */
-        if (!root)
+        /* systemd-fstab-generator ignores root=iscsi: and root=dhcp, so the mount is ours. */
+        if (!root && !c->root_dhcp)
                 return 0;
         r = write_unit(dest, "sysroot.mount", render_sysroot, c, root, device);
         if (r < 0)
@@ -136,14 +154,18 @@ static int run(const char *dest, const char *dest_early, const char *dest_late) 
         int r, ret = 0;
 
         config_init(&c);
-        r = config_load(&c, 0);
+        r = config_load(&c, CONFIG_NO_DHCP);
         if (r < 0)
                 return log_error_errno(r, "Failed to read the iSCSI boot configuration: %m");
-        if (!c.in_initrd || !c.wants_iscsi)
+        if (!c.in_initrd || !(c.wants_iscsi || c.netroot_dhcp))
                 return 0;
 
         log_messages(&c);
-        if (c.n_sessions == 0) {
+        if (c.netroot_dhcp) {
+                r = add_dhcp_login(dest, &c);
+                if (r < 0)
+                        ret = r;
+        } else if (c.n_sessions == 0) {
                 log_warning("iSCSI boot requested, but no usable target is configured.");
                 return 0;
         }

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 
 #include "config.h"
+#include "dhcp.h"
+#include "login.h"
 #include "util.h"
 
 /* The kernel's own limit is a few KiB (bootconfig can add more); anything beyond this
@@ -67,6 +70,20 @@ int config_load(Config *c, unsigned flags) {
                         return r;
                 if (r < 0)
                         config_error(c, "Failed to read the iSCSI Boot Firmware Table: %s", strerror(-r));
+        }
+
+        /* Only once networkd has a lease is there a DHCP session: the generator runs long
+         * before, and writes its unit from netroot_dhcp alone. */
+        if (c->netroot_dhcp && c->in_initrd && !(flags & CONFIG_NO_DHCP)) {
+                char dir[PATH_MAX];
+
+                r = runtime_path(NETIF_LEASES_DIR, dir, sizeof dir);
+                if (r >= 0)
+                        r = config_load_dhcp(c, dir, flags);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        config_error(c, "Failed to read the DHCP leases: %s", strerror(-r));
         }
         return 0;
 }

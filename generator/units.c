@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 
+#include "dhcp.h"
 #include "units.h"
 #include "util.h"
 
@@ -61,6 +62,11 @@ int config_root_device(const Config *c, char **ret) {
 
         if (root)
                 return session_device_path(root, ret);
+        if (c->root_dhcp) {
+                /* Which LUN is known only from the lease: the login helper's udev rule names it. */
+                *ret = strdup(DHCP_ROOT_LINK);
+                return *ret ? 0 : -ENOMEM;
+        }
         if (isempty(c->root))
                 return -ENOENT;
         if (c->root[0] == '/') {
@@ -117,6 +123,33 @@ static bool portal_is_ipv6(const Session *s) {
         return strchr(s->portal, ':') != NULL;
 }
 
+static void write_dependencies(FILE *f) {
+        fputs("DefaultDependencies=no\n"
+              /* networkd does not run in the initrd unless asked: iSCSI implies rd.neednet=1. */
+              "Wants=sd-iscsi-prepare.service sd-iscsi-iscsid.socket systemd-networkd.service systemd-network-generator.service\n"
+              "After=sd-iscsi-prepare.service sd-iscsi-iscsid.socket systemd-networkd.service\n"
+              /* The transport loads while the network comes up, not after it (iscsid waits). */
+              "Wants=modprobe@iscsi_tcp.service\n", f);
+}
+
+int unit_write_dhcp_login(FILE *f, const Config *c) {
+        fputs(UNIT_HEADER "\n[Unit]\n"
+              "Description=iSCSI login to the target in the DHCP root path\n"
+              "Documentation=man:sd-iscsi(7) man:sd-iscsi-generator(8)\n"
+              "SourcePath=/proc/cmdline\n", f);
+        write_dependencies(f);
+        /* No per-link wait: which link gets the lease is not known. The helper waits for
+         * the lease and then for a route to the portal, within the budget. */
+        fputs("Before=initrd-root-device.target sysroot.mount\n"
+              "\n[Service]\n"
+              "Type=oneshot\n"
+              "RemainAfterExit=yes\n"
+              "NotifyAccess=main\n", f);
+        fprintf(f, "ExecStart=%s/sd-iscsi login " DHCP_SESSION_ID "\n", BINDIR);
+        write_timeout(f, "TimeoutStartSec", c->timeout_usec);
+        return ferror(f) ? -EIO : 0;
+}
+
 int unit_write_login(FILE *f, const Config *c, const Session *s) {
         const char *lb = portal_is_ipv6(s) ? "[" : "", *rb = portal_is_ipv6(s) ? "]" : "";
         int r;
@@ -127,12 +160,7 @@ int unit_write_login(FILE *f, const Config *c, const Session *s) {
                 return r;
         fputs("Documentation=man:sd-iscsi(7) man:sd-iscsi-generator(8)\n", f);
         fprintf(f, "SourcePath=%s\n", s->source == SOURCE_IBFT ? "/sys/firmware/ibft" : "/proc/cmdline");
-        fputs("DefaultDependencies=no\n"
-              /* networkd does not run in the initrd unless asked: iSCSI implies rd.neednet=1. */
-              "Wants=sd-iscsi-prepare.service sd-iscsi-iscsid.socket systemd-networkd.service systemd-network-generator.service\n"
-              "After=sd-iscsi-prepare.service sd-iscsi-iscsid.socket systemd-networkd.service\n"
-              /* The transport loads while the network comes up, not after it (iscsid waits). */
-              "Wants=modprobe@iscsi_tcp.service\n", f);
+        write_dependencies(f);
         /* Where the interface is known, wait for exactly that link: never for all links. */
         if (c->waitnet && !isempty(s->netdev)) {
                 r = write_setting(f, "Wants", "systemd-networkd-wait-online@%s.service", s->netdev);
@@ -152,14 +180,18 @@ int unit_write_login(FILE *f, const Config *c, const Session *s) {
 }
 
 int unit_write_sysroot_mount(FILE *f, const Config *c, const Session *s, const char *device) {
-        const char *lb = portal_is_ipv6(s) ? "[" : "", *rb = portal_is_ipv6(s) ? "]" : "";
         int r;
 
         fputs(UNIT_HEADER "\n[Unit]\n", f);
-        r = write_setting(f, "Description", "Root file system on iSCSI LUN %" PRIu64 " of %s on %s%s%s:%u",
-                          s->lun, s->target, lb, s->portal, rb, s->port);
-        if (r < 0)
-                return r;
+        if (s) {
+                const char *lb = portal_is_ipv6(s) ? "[" : "", *rb = portal_is_ipv6(s) ? "]" : "";
+
+                r = write_setting(f, "Description", "Root file system on iSCSI LUN %" PRIu64 " of %s on %s%s%s:%u",
+                                  s->lun, s->target, lb, s->portal, rb, s->port);
+                if (r < 0)
+                        return r;
+        } else
+                fputs("Description=Root file system on the iSCSI LUN of the DHCP root path\n", f);
         fputs("Documentation=man:sd-iscsi(7) man:sd-iscsi-generator(8)\n"
               "SourcePath=/proc/cmdline\n"
               "Before=initrd-root-fs.target\n"

@@ -154,10 +154,12 @@ END_TEST
 START_TEST(test_dhcp) {
         parse("root=dhcp", INITRD);
         ck_assert(c.netroot_dhcp);
+        ck_assert(c.root_dhcp);
         ck_assert_ptr_null(c.root);
         ck_assert(!c.wants_iscsi);
         parse("netroot=dhcp root=UUID=1", INITRD);
         ck_assert(c.netroot_dhcp);
+        ck_assert(!c.root_dhcp);
         ck_assert_str_eq(c.root, "UUID=1");
 }
 END_TEST

@@ -5,6 +5,8 @@ EXTRA_DIST += \
 	tests/vm/demo \
 	tests/vm/lib.sh \
 	tests/vm/scenarios.sh \
+	tests/vm/scenarios-ibft.sh \
+	tests/vm/vlan-switch.py \
 	tests/vm/root/init \
 	tests/vm/units/sdi-test-audit \
 	tests/vm/units/sdi-test-audit.service \
