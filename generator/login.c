@@ -281,15 +281,29 @@ fail:
         return -err;
 }
 
-static void last_line(const char *out, char *buf, size_t size) {
-        const char *end = out + strlen(out), *start;
+/* The line of iscsiadm's output that says why: "initiator reported error (24 - …)" if
+ * there is one, else the last "iscsiadm:" line, else the last line. (Its stdout is
+ * block-buffered into our pipe, so "Logging in to …" tends to come last.) */
+static void iscsiadm_reason(const char *out, char *buf, size_t size) {
+        const char *best = NULL, *best_end = NULL;
+        int rank = 0;
 
-        while (end > out && (end[-1] == '\n' || end[-1] == ' '))
-                end--;
-        start = end;
-        while (start > out && start[-1] != '\n')
-                start--;
-        snprintf(buf, size, "%.*s", (int) (end - start), start);
+        for (const char *p = out; *p;) {
+                const char *e = strchrnul(p, '\n');
+                int r = 1;
+
+                if (e - p >= 9 && strncmp(p, "iscsiadm:", 9) == 0)
+                        r = memmem(p, (size_t) (e - p), "error (", 7) ? 3 : 2;
+                if (e > p && r >= rank) {
+                        best = p, best_end = e;
+                        rank = r;
+                }
+                p = *e ? e + 1 : e;
+        }
+        if (!best)
+                buf[0] = 0;
+        else
+                snprintf(buf, size, "%.*s", (int) (best_end - best), best);
 }
 
 static int run_iscsiadm(const Session *s, Attempt *a) {
@@ -351,7 +365,7 @@ static int run_iscsiadm(const Session *s, Attempt *a) {
                 fputs(out, stderr);
         if (WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == ISCSI_ERR_SESS_EXISTS))
                 return 0;
-        last_line(out, a->error, sizeof a->error);
+        iscsiadm_reason(out, a->error, sizeof a->error);
         if (a->error[0] == 0)
                 fail_attempt(a, "iscsiadm failed with status %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
         return -EPROTO;

@@ -80,5 +80,34 @@ SYSTEMD_PROC_CMDLINE="root=dhcp rd.iscsi.timeout=5" "$cli" login dhcp 2>"$work/o
 rc=$?
 check "nfs root path: success without login" "((rc == 0)) && grep -q 'not an iSCSI spec' '$work/out4'"
 
+# A failed login: the state (and systemctl status) carry iscsiadm's reason, not the
+# "Logging in to" line its buffered stdout prints last.
+cat > "$work/bin/iscsiadm-fail" <<'EOS'
+#!/bin/sh
+echo "iscsiadm: Could not login to [iface: default, target: iqn.2026-11.test:root, portal: 127.0.0.1,3260]." >&2
+echo "iscsiadm: initiator reported error (24 - iSCSI login failed due to authorization failure)" >&2
+echo "iscsiadm: Could not log into all portals" >&2
+echo "Logging in to [iface: default, target: iqn.2026-11.test:root, portal: 127.0.0.1,3260]"
+exit 24
+EOS
+chmod +x "$work/bin/iscsiadm-fail"
+kill "$listener" 2>/dev/null
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -c "
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', $port)); s.listen(8); time.sleep(10)" &
+listener=$!
+SD_ISCSI_ISCSIADM=$work/bin/iscsiadm-fail \
+        SYSTEMD_PROC_CMDLINE="netroot=iscsi:u:SECRETpw@127.0.0.1::$port::iqn.2026-11.test:root rd.iscsi.timeout=1 rd.iscsi.testroute=0" \
+        "$cli" login cmdline-0 2>"$work/out5"
+rc=$?
+check "failed login: fails within the budget" "((rc != 0))"
+check "failed login: the state names the reason" \
+        "grep -qx 'ERROR=iscsiadm: initiator reported error (24 - iSCSI login failed due to authorization failure)' '$work/root/run/sd-iscsi/state/cmdline-0'"
+check "failed login: the final message names target, portal and reason" \
+        "grep -q 'Giving up on iqn.2026-11.test:root at 127.0.0.1:$port.*authorization failure' '$work/out5'"
+check "failed login: no secret in its output" "! grep -q SECRET '$work/out5'"
+
 echo "login-dhcp: $pass passed, $fail failed"
 ((fail == 0))
