@@ -62,7 +62,10 @@ int config_load(Config *c, unsigned flags) {
         if (r < 0)
                 return r;
 
-        if (c->firmware && !(flags & CONFIG_NO_IBFT)) {
+        /* The firmware describes the boot, which is the initrd's business: on the real
+         * root, reading it (and perhaps loading iscsi_ibft) would cost every boot for
+         * nothing. */
+        if (c->firmware && c->in_initrd && !(flags & CONFIG_NO_IBFT)) {
                 const char *sysfs = getenv("SD_ISCSI_SYSFS");
 
                 r = config_load_ibft(c, isempty(sysfs) ? "/sys" : sysfs, flags);
