@@ -152,6 +152,29 @@ static int parse_string(Config *c, State *st, const Key *k, const char *value) {
         return free_and_strdup(FIELD(c, char *, k), isempty(value) ? NULL : value);
 }
 
+/* rootfstype=, rootflags=: they go into sysroot.mount, where a control character (a
+ * quoted newline starts a new setting) or a trailing '\\' (continues the line) would
+ * change more than the one setting. */
+static int parse_mount_string(Config *c, State *st, const Key *k, const char *value) {
+        size_t n;
+
+        if (!value)
+                return 0;
+        n = strlen(value);
+        for (const char *p = value; *p; p++)
+                if (*p < ' ' || *p >= 0x7f) {
+                        config_error(c, "Invalid %s= value \"%s\" (printable ASCII only), ignoring.",
+                                     k->name, SHOWN(value));
+                        return 0;
+                }
+        if (n > 0 && value[n - 1] == '\\') {
+                config_error(c, "Invalid %s= value \"%s\" (ends in a backslash), ignoring.",
+                             k->name, SHOWN(value));
+                return 0;
+        }
+        return parse_string(c, st, k, value);
+}
+
 /* Copies field index of ip= ([IPv6] brackets respected) into buf; false if there are
  * fewer fields or it does not fit. */
 static bool ip_field(const char *v, unsigned index, char *buf, size_t size) {
@@ -211,7 +234,8 @@ static void note_ip_netdev(State *st, const char *v) {
                         return;
         } else if (!ip_field(v, 0, iface, sizeof iface))
                 return;
-        if (iface[0] == 0)
+        /* It becomes part of unit names (wait-online@<iface>): only a valid name. */
+        if (!spec_name_valid(iface, sizeof iface - 1))
                 return;
         if (st->ip_netdev[0] && strcmp(st->ip_netdev, iface) != 0)
                 st->ip_netdev_many = true;
@@ -466,8 +490,8 @@ static int parse_firmware(Config *c, State *st, const Key *k, const char *value)
 static const Key keys[] = {
         { .name = "netroot",                  .parse = parse_netroot },
         { .name = "root",                     .parse = parse_keep_secret, .offset = offsetof(State, root) },
-        { .name = "rootfstype",               .parse = parse_string, CFG(rootfstype) },
-        { .name = "rootflags",                .parse = parse_string, CFG(rootflags) },
+        { .name = "rootfstype",               .parse = parse_mount_string, CFG(rootfstype) },
+        { .name = "rootflags",                .parse = parse_mount_string, CFG(rootflags) },
         { .name = "ro",                       .parse = parse_rw },
         { .name = "rw",                       .parse = parse_rw },
         { .name = "ip",                       .parse = parse_ip },
@@ -574,6 +598,10 @@ static int handle_word(Config *c, State *st, char *word) {
                                        k->name, value ? "=" : "", k->replacement);
                 }
                 if (value && strlen(value) > VALUE_MAX) {
+                        /* root=iscsi:… or netroot=iscsi:… asked for iSCSI, even when unusable:
+                         * the generator must say why nothing comes up. */
+                        if (startswith(value, "iscsi"))
+                                c->wants_iscsi = true;
                         config_error(c, "%s= value longer than %d bytes, ignoring it.", k->name, VALUE_MAX);
                         return 0;
                 }
@@ -674,7 +702,7 @@ static int finish(Config *c, State *st) {
                         if (r < 0)
                                 return r;
                 } else if (streq_ptr(st->root, "dhcp"))
-                        c->netroot_dhcp = true;
+                        c->netroot_dhcp = c->root_dhcp = true;
                 else {
                         r = free_and_strdup(&c->root, isempty(st->root) ? NULL : st->root);
                         if (r < 0)

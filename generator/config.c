@@ -142,8 +142,12 @@ int config_add_session(Config *c, Session *s) {
                 return -ENOMEM;
         c->sessions = n;
 
-        snprintf(s->id, sizeof s->id, "%s-%u",
-                 s->source == SOURCE_IBFT ? "ibft" : "cmdline", ordinal);
+        if (s->source == SOURCE_DHCP)
+                /* At most one: sd-iscsi-login@dhcp.service is written before any lease exists. */
+                snprintf(s->id, sizeof s->id, "dhcp");
+        else
+                snprintf(s->id, sizeof s->id, "%s-%u",
+                         s->source == SOURCE_IBFT ? "ibft" : "cmdline", ordinal);
         c->sessions[c->n_sessions] = *s;
         *s = (Session) {};
         return (int) c->n_sessions++;

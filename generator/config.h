@@ -28,6 +28,7 @@
 typedef enum SessionSource {
         SOURCE_CMDLINE,
         SOURCE_IBFT,
+        SOURCE_DHCP,            /* root-path (option 17) of a DHCP lease, id "dhcp" */
 } SessionSource;
 
 typedef enum AuthKind {
@@ -107,6 +108,8 @@ typedef struct Config {
         bool firmware;          /* rd.iscsi.firmware / rd.iscsi.ibft / ip=ibft */
         bool multipath;         /* rd.iscsi.mp */
         bool netroot_dhcp;      /* root=dhcp / netroot=dhcp */
+        bool root_dhcp;         /* root=dhcp: the DHCP session's LUN is the root */
+        bool dhcp_other_root_path;      /* a lease's root-path is not iscsi: (not ours) */
         bool in_initrd;
         bool wants_iscsi;       /* any iSCSI configuration at all */
 
@@ -120,6 +123,7 @@ enum {
         CONFIG_IN_INITRD    = 1 << 0,   /* honour rd.* keys */
         CONFIG_WITH_SECRETS = 1 << 1,   /* keep CHAP passwords (login helper only) */
         CONFIG_NO_IBFT      = 1 << 2,   /* do not read the firmware table */
+        CONFIG_NO_DHCP      = 1 << 3,   /* do not read DHCP leases (generator, prepare) */
 };
 
 void config_init(Config *c);
@@ -152,6 +156,10 @@ const char *spec_portal_invalid(const char *s, bool ipv6);
 
 /* Reads the iBFT below sysfs_root (ibft.c). */
 int config_load_ibft(Config *c, const char *sysfs_root, unsigned flags);
+
+/* Adds the session named by the root-path of the first DHCP lease (by ifindex) below
+ * leases_dir that has one (dhcp.c). No lease, or none with a root-path: nothing. */
+int config_load_dhcp(Config *c, const char *leases_dir, unsigned flags);
 
 /* The front ends' entry (c initialised with config_init()): command line from $SYSTEMD_PROC_CMDLINE or /proc/cmdline,
  * initrd from $SYSTEMD_IN_INITRD or /etc/initrd-release, sysfs from $SD_ISCSI_SYSFS. */

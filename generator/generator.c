@@ -9,9 +9,13 @@
 #include <limits.h>
 
 #include "config.h"
+#include "dhcp.h"
 #include "log.h"
 #include "units.h"
 #include "util.h"
+
+/* systemd's limit for a unit name, with its type suffix. */
+#define UNIT_NAME_MAX 255
 
 /* Renders a unit in memory first, so a failing writer never leaves half a unit behind. */
 static int write_unit(const char *dir, const char *name,
@@ -39,6 +43,10 @@ static int write_unit(const char *dir, const char *name,
 
 static int render_login(FILE *f, const Config *c, const Session *s, const char *arg) {
         return unit_write_login(f, c, s);
+}
+
+static int render_dhcp_login(FILE *f, const Config *c, const Session *s, const char *arg) {
+        return unit_write_dhcp_login(f, c);
 }
 
 static int render_sysroot(FILE *f, const Config *c, const Session *s, const char *device) {
@@ -72,6 +80,19 @@ static int add_session(const char *dest, const Config *c, const Session *s) {
         return 0;
 }
 
+static int add_dhcp_login(const char *dest, const Config *c) {
+        static const char unit[] = "sd-iscsi-login@" DHCP_SESSION_ID ".service";
+        int r;
+
+        r = write_unit(dest, unit, render_dhcp_login, c, NULL, NULL);
+        if (r < 0)
+                return r;
+        r = symlink_excl("../" "sd-iscsi-login@" DHCP_SESSION_ID ".service", dest, "initrd-root-device.target.wants/" "sd-iscsi-login@" DHCP_SESSION_ID ".service");
+        if (r < 0)
+                return log_error_errno(r, "Failed to link %s: %m", unit);
+        return 0;
+}
+
 static int add_root_device(const char *dest, const Config *c) {
         _cleanup_free_ char *device = NULL, *device_unit = NULL, *dropin = NULL;
         const Session *root = config_root_session(c);
@@ -80,11 +101,27 @@ static int add_root_device(const char *dest, const Config *c) {
         r = config_root_device(c, &device);
         if (r == -ENOENT)
                 return 0;
+        if (r == -ENAMETOOLONG) {
+                log_warning("The root= device name is too long, not extending its timeout.");
+                return 0;
+        }
         if (r < 0)
                 return log_error_errno(r, "Failed to determine the root device: %m");
         r = unit_name_from_path(device, ".device", &device_unit);
         if (r < 0)
                 return log_oom();
+
+        /* systemd cannot name such a device (a long host name and target name in a by-path
+         * link), so it can neither wait for it nor load a mount of it. */
+        if (strlen(device_unit) > UNIT_NAME_MAX) {
+                if (root)
+                        log_error("The root device's unit name would be longer than %d characters, "
+                                  "systemd cannot mount /sysroot from %s:%u.", UNIT_NAME_MAX, root->portal, root->port);
+                else
+                        log_warning("The root= device's unit name would be longer than %d characters, "
+                                    "not extending its timeout.", UNIT_NAME_MAX);
+                return 0;
+        }
 
         /* Named to sort after dracut's rootfs-generator drop-in "timeout.conf" (rd.timeout=,
          * default 0: no timeout) in the same directory, which would otherwise cancel the
@@ -95,8 +132,8 @@ static int add_root_device(const char *dest, const Config *c) {
         if (r < 0)
                 return r;
 
-        /* systemd-fstab-generator ignores root=iscsi:, so the mount is ours to write. */
-        if (!root)
+        /* systemd-fstab-generator ignores root=iscsi: and root=dhcp, so the mount is ours. */
+        if (!root && !c->root_dhcp)
                 return 0;
         r = write_unit(dest, "sysroot.mount", render_sysroot, c, root, device);
         if (r < 0)
@@ -120,14 +157,18 @@ static int run(const char *dest, const char *dest_early, const char *dest_late) 
         int r, ret = 0;
 
         config_init(&c);
-        r = config_load(&c, 0);
+        r = config_load(&c, CONFIG_NO_DHCP);
         if (r < 0)
                 return log_error_errno(r, "Failed to read the iSCSI boot configuration: %m");
-        if (!c.in_initrd || !c.wants_iscsi)
+        if (!c.in_initrd || !(c.wants_iscsi || c.netroot_dhcp))
                 return 0;
 
         log_messages(&c);
-        if (c.n_sessions == 0) {
+        if (c.netroot_dhcp) {
+                r = add_dhcp_login(dest, &c);
+                if (r < 0)
+                        ret = r;
+        } else if (c.n_sessions == 0) {
                 log_warning("iSCSI boot requested, but no usable target is configured.");
                 return 0;
         }

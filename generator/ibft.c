@@ -951,6 +951,11 @@ static int sysfs_target(Config *c, Firmware *fw, const char *dir, const char *su
                 goto invalid;
         }
         if (read_attr(dir, sub, "lun", &lun) >= 0) {
+                /* The messages below quote it: no control character may reach a log line
+                 * ('?' is no hex digit, so this changes no verdict). */
+                for (char *q = lun; *q; q++)
+                        if ((unsigned char) *q < 0x20 || (unsigned char) *q >= 0x7f)
+                                *q = '?';
                 r = ibft_decode_sysfs_lun(lun, &s->lun);
                 /* The login does not depend on the LUN (it only names the by-path
                  * link), so an ambiguous one is a warning, not a reason not to boot. */

@@ -6,6 +6,7 @@ libsdiscsi_la_SOURCES = \
 	generator/spec.c \
 	generator/ibft.c generator/ibft.h \
 	generator/load.c \
+	generator/dhcp.c generator/dhcp.h \
 	generator/units.c generator/units.h \
 	generator/record.c generator/login.h \
 	generator/show.c generator/show.h \

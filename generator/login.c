@@ -17,6 +17,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/inotify.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -24,6 +25,7 @@
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
+#include "dhcp.h"
 #include "log.h"
 #include "login.h"
 #include "util.h"
@@ -283,15 +285,29 @@ fail:
         return -err;
 }
 
-static void last_line(const char *out, char *buf, size_t size) {
-        const char *end = out + strlen(out), *start;
+/* The line of iscsiadm's output that says why: "initiator reported error (24 - …)" if
+ * there is one, else the last "iscsiadm:" line, else the last line. (Its stdout is
+ * block-buffered into our pipe, so "Logging in to …" tends to come last.) */
+static void iscsiadm_reason(const char *out, char *buf, size_t size) {
+        const char *best = NULL, *best_end = NULL;
+        int rank = 0;
 
-        while (end > out && (end[-1] == '\n' || end[-1] == ' '))
-                end--;
-        start = end;
-        while (start > out && start[-1] != '\n')
-                start--;
-        snprintf(buf, size, "%.*s", (int) (end - start), start);
+        for (const char *p = out; *p;) {
+                const char *e = strchrnul(p, '\n');
+                int r = 1;
+
+                if (e - p >= 9 && strncmp(p, "iscsiadm:", 9) == 0)
+                        r = memmem(p, (size_t) (e - p), "error (", 7) ? 3 : 2;
+                if (e > p && r >= rank) {
+                        best = p, best_end = e;
+                        rank = r;
+                }
+                p = *e ? e + 1 : e;
+        }
+        if (!best)
+                buf[0] = 0;
+        else
+                snprintf(buf, size, "%.*s", (int) (best_end - best), best);
 }
 
 static int run_iscsiadm(const Session *s, Attempt *a) {
@@ -353,7 +369,7 @@ static int run_iscsiadm(const Session *s, Attempt *a) {
                 fputs(out, stderr);
         if (WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == ISCSI_ERR_SESS_EXISTS))
                 return 0;
-        last_line(out, a->error, sizeof a->error);
+        iscsiadm_reason(out, a->error, sizeof a->error);
         if (a->error[0] == 0)
                 fail_attempt(a, "iscsiadm failed with status %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
         return -EPROTO;
@@ -376,8 +392,8 @@ static void notify_status(const Session *s, const Attempt *a, const char *what) 
         (void) sd_notify(0, msg);
 }
 
-static int login_session(const Config *c, const Session *s) {
-        uint64_t start = now_usec(), deadline = c->timeout_usec ? start + c->timeout_usec : 0;
+static int login_session(const Config *c, const Session *s, uint64_t start) {
+        uint64_t deadline = c->timeout_usec ? start + c->timeout_usec : 0;
         uint64_t backoff = BACKOFF_INITIAL_USEC;
         Attempt a = {};
         int r;
@@ -439,17 +455,155 @@ static int login_session(const Config *c, const Session *s) {
         }
 }
 
+/* Watches the leases directory or, while it does not exist yet, its nearest parent. */
+static int watch_leases(int ifd, int *wd) {
+        char path[PATH_MAX];
+        int r;
+
+        r = runtime_path(NETIF_LEASES_DIR, path, sizeof path);
+        if (r < 0)
+                return r;
+        for (;;) {
+                int w = inotify_add_watch(ifd, path, IN_CREATE|IN_MOVED_TO|IN_CLOSE_WRITE|IN_ONLYDIR);
+                char *slash;
+
+                if (w >= 0) {
+                        if (*wd >= 0 && *wd != w)
+                                (void) inotify_rm_watch(ifd, *wd);
+                        *wd = w;
+                        return 0;
+                }
+                if (errno != ENOENT)
+                        return -errno;
+                slash = strrchr(path, '/');
+                if (!slash || slash == path)
+                        return -ENOENT;
+                *slash = 0;
+        }
+}
+
+/* Loads the model until a lease names the DHCP session: woken by inotify whenever
+ * networkd saves a lease, so the login starts the moment the root-path is known. */
+static int load_dhcp_session(Config *c, uint64_t deadline, Session **ret) {
+        _cleanup_close_ int ifd = -EBADF;
+        size_t logged = 0;
+        int wd = -1, r;
+
+        ifd = inotify_init1(IN_CLOEXEC|IN_NONBLOCK);
+        if (ifd < 0)
+                return log_error_errno(errno, "Failed to watch for DHCP leases: %m");
+        (void) sd_notify(0, "STATUS=Waiting for a DHCP lease with an iSCSI root path");
+        for (;;) {
+                char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+                uint64_t left;
+
+                /* Watch first, then look: no lease saved in between is missed. */
+                r = watch_leases(ifd, &wd);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to watch %s: %m", NETIF_LEASES_DIR);
+                config_done(c);
+                config_init(c);
+                r = config_load(c, CONFIG_WITH_SECRETS);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to read the iSCSI boot configuration: %m");
+                for (; logged < c->n_errors; logged++)
+                        log_error("%s", c->errors[logged]);
+                *ret = config_find_session(c, DHCP_SESSION_ID);
+                if (*ret)
+                        return 0;
+                if (c->dhcp_other_root_path)
+                        return -EOPNOTSUPP;
+
+                left = remaining(deadline, 60 * USEC_PER_SEC);
+                if (left == 0)
+                        return log_error_errno(ETIMEDOUT, "No DHCP lease with an iSCSI root path within the login budget of %llus.",
+                                               (unsigned long long) (c->timeout_usec / USEC_PER_SEC));
+                r = poll_usec(ifd, POLLIN, left);
+                if (r < 0 && r != -ETIMEDOUT)
+                        return log_error_errno(r, "Failed to wait for DHCP leases: %m");
+                while (read(ifd, buf, sizeof buf) > 0)
+                        ;
+        }
+}
+
+static int render_root_rule(FILE *f, const Config *c, const Session *s) {
+        return dhcp_write_root_rule(f, s);
+}
+
+/* Names the LUN before it exists: udev applies the rule when the disk appears. */
+static int write_root_rule(const Config *c, const Session *s) {
+        const char *udevadm = getenv("SD_ISCSI_UDEVADM") ?: "udevadm";
+        const char *argv[] = { udevadm, "control", "--reload", NULL };
+        _cleanup_erase_ char *text = NULL;
+        char path[PATH_MAX];
+        size_t size = 0;
+        int status, r;
+        pid_t pid;
+        FILE *f;
+
+        r = runtime_path(DHCP_ROOT_RULE, path, sizeof path);
+        if (r < 0)
+                return r;
+        f = open_memstream(&text, &size);
+        if (!f)
+                return log_oom();
+        r = render_root_rule(f, c, s);
+        if (fclose(f) != 0 && r >= 0)
+                r = -errno;
+        if (r < 0)
+                return log_error_errno(r, "Cannot name the root disk of target %s in a udev rule: %m", s->target);
+        r = write_file_atomic(path, text, size, 0644);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write %s: %m", path);
+
+        /* udevd notices new rules only on its own schedule (a few seconds): make it
+         * reload now, before the login creates the disk. */
+        r = posix_spawnp(&pid, udevadm, NULL, NULL, (char **) argv, environ);
+        if (r != 0) {
+                log_warning_errno(r, "Cannot run %s to reload the udev rules: %m", udevadm);
+                return 0;
+        }
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                log_warning("%s control --reload failed; the root disk link may appear late.", udevadm);
+        return 0;
+}
+
 int login_run(const char *id) {
         _cleanup_(config_done) Config c;
-        Session *s;
+        uint64_t start = now_usec();
+        Session *s = NULL;
         int r;
 
         config_init(&c);
+        if (strcmp(id, DHCP_SESSION_ID) == 0) {
+                r = config_load(&c, CONFIG_WITH_SECRETS|CONFIG_NO_DHCP);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to read the iSCSI boot configuration: %m");
+                r = load_dhcp_session(&c, c.timeout_usec ? start + c.timeout_usec : 0, &s);
+                if (r == -EOPNOTSUPP) {
+                        log_notice("The DHCP root path is not an iSCSI spec: nothing to log in to.");
+                        return 0;
+                }
+                if (r < 0)
+                        return r;
+                log_info("DHCP root path: target %s on %s:%u, LUN %llu.", s->target, s->portal, s->port,
+                         (unsigned long long) s->lun);
+                if (s->root) {
+                        r = write_root_rule(&c, s);
+                        if (r < 0)
+                                return r;
+                }
+                return login_session(&c, s, start);
+        }
+
         r = config_load(&c, CONFIG_WITH_SECRETS);
         if (r < 0)
                 return log_error_errno(r, "Failed to read the iSCSI boot configuration: %m");
         s = config_find_session(&c, id);
         if (!s)
                 return log_error_errno(ENOENT, "No iSCSI session '%s' in the boot configuration.", id);
-        return login_session(&c, s);
+        return login_session(&c, s, start);
 }

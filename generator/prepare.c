@@ -8,6 +8,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 
+#include "dhcp.h"
 #include "log.h"
 #include "login.h"
 #include "network.h"
@@ -90,29 +91,46 @@ static int write_initiator(const Config *c) {
         return 0;
 }
 
+static int write_root_path_dropins(void) {
+        int r;
+
+        /* After the iBFT files, so that a DHCP NIC of the firmware asks for it too. */
+        r = dhcp_write_root_path_dropins();
+        if (r < 0)
+                return log_error_errno(r, "Failed to ask systemd-networkd for the DHCP root path: %m");
+        if (r == 0)
+                log_warning("root=dhcp/netroot=dhcp, but no .network file enables DHCPv4 (add ip=dhcp): "
+                            "no DHCP root path will arrive.");
+        else
+                log_info("Requesting the DHCP root path (option 17) on %d network configuration(s).", r);
+        return 0;
+}
+
 int prepare_run(void) {
         _cleanup_(config_done) Config c;
         char netdir[PATH_MAX];
         int r;
 
         config_init(&c);
-        r = config_load(&c, 0);
+        r = config_load(&c, CONFIG_NO_DHCP);
         if (r < 0)
                 return log_error_errno(r, "Failed to read the iSCSI boot configuration: %m");
-        if (!c.wants_iscsi)
+        if (!c.wants_iscsi && !c.netroot_dhcp)
                 return 0;
 
         r = write_initiator(&c);
         if (r < 0)
                 return r;
 
-        if (c.n_nics == 0)
-                return 0;
-        r = runtime_path("/run/systemd/network", netdir, sizeof netdir);
-        if (r < 0)
-                return r;
-        r = network_write_files(&c, netdir);
-        if (r < 0)
-                return log_error_errno(r, "Failed to write the network configuration for the iBFT NICs: %m");
+        if (c.n_nics > 0) {
+                r = runtime_path("/run/systemd/network", netdir, sizeof netdir);
+                if (r < 0)
+                        return r;
+                r = network_write_files(&c, netdir);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to write the network configuration for the iBFT NICs: %m");
+        }
+        if (c.netroot_dhcp)
+                return write_root_path_dropins();
         return 0;
 }

@@ -7,13 +7,42 @@
 #include "units.h"
 #include "util.h"
 
+/* The length of the valid UTF-8 sequence at p, 0 if there is none. */
+static size_t utf8_sequence(const unsigned char *p) {
+        size_t n;
+        uint32_t cp;
+
+        if (p[0] < 0x80)
+                return 1;
+        if ((p[0] & 0xe0) == 0xc0)
+                n = 2, cp = p[0] & 0x1f;
+        else if ((p[0] & 0xf0) == 0xe0)
+                n = 3, cp = p[0] & 0x0f;
+        else if ((p[0] & 0xf8) == 0xf0)
+                n = 4, cp = p[0] & 0x07;
+        else
+                return 0;
+        for (size_t i = 1; i < n; i++) {
+                if ((p[i] & 0xc0) != 0x80)
+                        return 0;
+                cp = cp << 6 | (p[i] & 0x3f);
+        }
+        /* no overlong forms, surrogates or values beyond Unicode */
+        if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+            cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+                return 0;
+        return n;
+}
+
 void json_string(FILE *f, const char *s) {
         if (!s) {
                 fputs("null", f);
                 return;
         }
         fputc('"', f);
-        for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+        for (const unsigned char *p = (const unsigned char *) s; *p;) {
+                size_t n = utf8_sequence(p);
+
                 switch (*p) {
                 case '"':
                         fputs("\\\"", f);
@@ -30,9 +59,15 @@ void json_string(FILE *f, const char *s) {
                 default:
                         if (*p < 0x20)
                                 fprintf(f, "\\u%04x", *p);
+                        else if (n == 0)
+                                /* JSON is UTF-8: a stray byte (a label, a parameter value)
+                                 * becomes U+FFFD rather than making the document invalid. */
+                                fputs("\\ufffd", f);
                         else
-                                fputc(*p, f);
+                                fwrite(p, 1, n, f);
                 }
+                p += n ?: 1;
+        }
         fputc('"', f);
 }
 
@@ -71,7 +106,7 @@ static void json_session(FILE *f, const Session *s, const SessionRuntime *rt) {
         json_key(f, &first, "id");
         json_string(f, s->id);
         json_key(f, &first, "source");
-        json_string(f, s->source == SOURCE_IBFT ? "ibft" : "cmdline");
+        json_string(f, s->source == SOURCE_IBFT ? "ibft" : s->source == SOURCE_DHCP ? "dhcp" : "cmdline");
         json_key(f, &first, "target");
         json_string(f, s->target);
         json_key(f, &first, "portal");
@@ -156,7 +191,7 @@ int show_json(FILE *f, const ShowContext *ctx) {
         _cleanup_free_ char *root = NULL;
         bool first = true;
 
-        if (config_root_session(c))
+        if (config_root_session(c) || c->root_dhcp)
                 (void) config_root_device(c, &root);
 
         fputc('{', f);
@@ -186,6 +221,11 @@ int show_json(FILE *f, const ShowContext *ctx) {
         fputc(']', f);
         json_key(f, &first, "firmware");
         fputs(c->firmware ? "true" : "false", f);
+        if (c->netroot_dhcp) {
+                /* Only then, so that the common output stays as it was. */
+                json_key(f, &first, "dhcp_root_path");
+                fputs("true", f);
+        }
         json_key(f, &first, "timeout_sec");
         if (c->timeout_usec)
                 fprintf(f, "%" PRIu64, c->timeout_usec / 1000000);
@@ -207,6 +247,13 @@ static const char *portal_bracket(const Session *s, bool open) {
         return open ? "[" : "]";
 }
 
+static bool has_dhcp_session(const Config *c) {
+        for (size_t i = 0; i < c->n_sessions; i++)
+                if (c->sessions[i].source == SOURCE_DHCP)
+                        return true;
+        return false;
+}
+
 int show_text(FILE *f, const ShowContext *ctx) {
         const Config *c = ctx->config;
         _cleanup_free_ char *root = NULL;
@@ -215,13 +262,16 @@ int show_text(FILE *f, const ShowContext *ctx) {
                 ctx->initiator_in_use ? ctx->initiator_in_use : "(the image's default)");
         if (c->n_sessions == 0)
                 fputs("Sessions: none configured\n", f);
+        if (c->netroot_dhcp && !has_dhcp_session(c))
+                fputs("DHCP root path: requested, no lease with an iSCSI root path yet\n", f);
         for (size_t i = 0; i < c->n_sessions; i++) {
                 const Session *s = &c->sessions[i];
                 const SessionRuntime *rt = ctx->runtime ? &ctx->runtime[i] : NULL;
                 char unit[64];
 
                 (void) session_unit_name(s, unit, sizeof unit);
-                fprintf(f, "\nSession %s (%s)%s\n", s->id, s->source == SOURCE_IBFT ? "iBFT" : "command line",
+                fprintf(f, "\nSession %s (%s)%s\n", s->id,
+                        s->source == SOURCE_IBFT ? "iBFT" : s->source == SOURCE_DHCP ? "DHCP root path" : "command line",
                         s->root ? ", root disk" : "");
                 fprintf(f, "  Target:  %s\n", s->target);
                 fprintf(f, "  Portal:  %s%s%s:%u, portal group %u\n", portal_bracket(s, true), s->portal,
@@ -270,7 +320,7 @@ int show_text(FILE *f, const ShowContext *ctx) {
                         fprintf(f, "  Hostname: %s\n", n->hostname);
         }
 
-        if (config_root_session(c) && config_root_device(c, &root) >= 0)
+        if ((config_root_session(c) || c->root_dhcp) && config_root_device(c, &root) >= 0)
                 fprintf(f, "\nRoot device: %s\n", root);
         if (c->timeout_usec)
                 fprintf(f, "Login budget: %" PRIu64 "s\n", c->timeout_usec / 1000000);

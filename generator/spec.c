@@ -84,22 +84,72 @@ const char *spec_portal_invalid(const char *s, bool ipv6) {
         return NULL;
 }
 
-/* The spec as an error message may show it: the authentication part may hold a password,
- * so everything up to the last '@' is hidden (a mistyped spec may have its password after
- * the first '@'); non-printable bytes are masked and the length is capped. */
-static void spec_redact(const char *spec, char *buf, size_t size) {
-        const char *at = strrchr(spec, '@'), *p = spec;
-        size_t n = 0;
+typedef struct Shown {
+        char *buf;
+        size_t size, n;
+        bool cut;
+} Shown;
 
-        if (at) {
-                n = (size_t) snprintf(buf, size, "iscsi:***");
-                p = at;
+/* Appends up to n bytes of s as a message may show them: unprintable bytes masked, the
+ * whole capped at SHOWN_MAX. */
+static void shown_append(Shown *sh, const char *s, size_t n) {
+        for (size_t i = 0; i < n && s[i]; i++) {
+                if (sh->n >= SHOWN_MAX || sh->n + 4 >= sh->size) {
+                        sh->cut = true;
+                        return;
+                }
+                sh->buf[sh->n++] = (s[i] >= ' ' && s[i] < 0x7f) ? s[i] : '?';
         }
-        for (; *p && n + 4 < size && n < SHOWN_MAX; p++)
-                buf[n++] = (*p >= ' ' && *p < 0x7f) ? *p : '?';
-        if (*p)
-                n += (size_t) snprintf(buf + n, size - n, "...");
-        buf[n] = 0;
+}
+
+/* The spec as an error message may show it. A password may sit before the last '@',
+ * and a spec that is missing its '@' (or was cut short) shifts the CHAP fields into
+ * the server's, the protocol's or any later place: so only the server field and a
+ * target name with a known prefix are shown, every other non-empty field is "***". */
+static void spec_redact(const char *spec, char *buf, size_t size) {
+        static const char *const prefixes[] = { ":iqn.", ":eui.", ":naa." };
+        const char *at = strrchr(spec, '@'), *p, *target = NULL, *end, *close;
+        Shown sh = { .buf = buf, .size = size };
+
+        shown_append(&sh, "iscsi:", 6);
+        if (at) {
+                shown_append(&sh, "***@", 4);
+                p = at + 1;
+        } else
+                p = startswith(spec, "iscsi:") ?: spec;
+
+        for (size_t i = 0; i < ELEMENTSOF(prefixes); i++)
+                for (const char *q = p; (q = strstr(q, prefixes[i])); q++)
+                        if (!target || q > target)
+                                target = q;
+        end = target ?: p + strlen(p);
+
+        /* the server; a bracketed address as a whole */
+        close = *p == '[' ? memchr(p, ']', (size_t) (end - p)) : NULL;
+        if (close) {
+                shown_append(&sh, p, (size_t) (close + 1 - p));
+                p = close + 1;
+        } else {
+                size_t n = strcspn(p, ":");
+
+                shown_append(&sh, p, n);
+                p += n;
+        }
+        while (p < end) {
+                size_t n = strcspn(p + 1, ":");
+
+                if (p + 1 + n > end)
+                        n = (size_t) (end - p - 1);
+                shown_append(&sh, ":", 1);
+                if (n > 0)
+                        shown_append(&sh, "***", 3);
+                p += 1 + n;
+        }
+        if (target)
+                shown_append(&sh, target, strlen(target));
+        if (sh.cut)
+                sh.n += (size_t) snprintf(buf + sh.n, size - sh.n, "...");
+        buf[sh.n] = 0;
 }
 
 static int spec_fail(char **error, const char *spec, const char *fmt, ...) {

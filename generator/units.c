@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 
+#include "dhcp.h"
 #include "units.h"
 #include "util.h"
 
@@ -60,6 +62,11 @@ int config_root_device(const Config *c, char **ret) {
 
         if (root)
                 return session_device_path(root, ret);
+        if (c->root_dhcp) {
+                /* Which LUN is known only from the lease: the login helper's udev rule names it. */
+                *ret = strdup(DHCP_ROOT_LINK);
+                return *ret ? 0 : -ENOMEM;
+        }
         if (isempty(c->root))
                 return -ENOENT;
         if (c->root[0] == '/') {
@@ -89,17 +96,34 @@ static void write_timeout(FILE *f, const char *key, uint64_t usec) {
                 fprintf(f, "%s=%" PRIu64 "s\n", key, (uint64_t) ((usec + BACKSTOP_USEC + 999999) / 1000000));
 }
 
+/* One Key=value line. systemd expands %-specifiers in these settings, and a target
+ * name, an IPv6 zone or a mount option may hold a '%': it is written as "%%". */
+static int write_setting(FILE *f, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int write_setting(FILE *f, const char *key, const char *fmt, ...) {
+        _cleanup_free_ char *v = NULL;
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = vasprintf(&v, fmt, ap);
+        va_end(ap);
+        if (r < 0)
+                return -ENOMEM;
+        fprintf(f, "%s=", key);
+        for (const char *p = v; *p; p++) {
+                if (*p == '%')
+                        fputc('%', f);
+                fputc(*p, f);
+        }
+        fputc('\n', f);
+        return 0;
+}
+
 static bool portal_is_ipv6(const Session *s) {
         return strchr(s->portal, ':') != NULL;
 }
 
-int unit_write_login(FILE *f, const Config *c, const Session *s) {
-        const char *lb = portal_is_ipv6(s) ? "[" : "", *rb = portal_is_ipv6(s) ? "]" : "";
-
-        fputs(UNIT_HEADER "\n[Unit]\n", f);
-        fprintf(f, "Description=iSCSI login to %s on %s%s%s:%u\n", s->target, lb, s->portal, rb, s->port);
-        fputs("Documentation=man:sd-iscsi(7) man:sd-iscsi-generator(8)\n", f);
-        fprintf(f, "SourcePath=%s\n", s->source == SOURCE_IBFT ? "/sys/firmware/ibft" : "/proc/cmdline");
+static void write_dependencies(FILE *f) {
         fputs("DefaultDependencies=no\n"
               /* networkd does not run in the initrd unless asked: iSCSI implies rd.neednet=1.
                * iscsid starts while the network comes up, not on the first login (socket
@@ -108,10 +132,45 @@ int unit_write_login(FILE *f, const Config *c, const Session *s) {
               "After=sd-iscsi-prepare.service sd-iscsi-iscsid.socket systemd-networkd.service\n"
               /* The transport loads while the network comes up, not after it (iscsid waits). */
               "Wants=modprobe@iscsi_tcp.service\n", f);
+}
+
+int unit_write_dhcp_login(FILE *f, const Config *c) {
+        fputs(UNIT_HEADER "\n[Unit]\n"
+              "Description=iSCSI login to the target in the DHCP root path\n"
+              "Documentation=man:sd-iscsi(7) man:sd-iscsi-generator(8)\n"
+              "SourcePath=/proc/cmdline\n", f);
+        write_dependencies(f);
+        /* No per-link wait: which link gets the lease is not known. The helper waits for
+         * the lease and then for a route to the portal, within the budget. */
+        fputs("Before=initrd-root-device.target sysroot.mount\n"
+              "\n[Service]\n"
+              "Type=oneshot\n"
+              "RemainAfterExit=yes\n"
+              "NotifyAccess=main\n", f);
+        fprintf(f, "ExecStart=%s/sd-iscsi login " DHCP_SESSION_ID "\n", BINDIR);
+        write_timeout(f, "TimeoutStartSec", c->timeout_usec);
+        return ferror(f) ? -EIO : 0;
+}
+
+int unit_write_login(FILE *f, const Config *c, const Session *s) {
+        const char *lb = portal_is_ipv6(s) ? "[" : "", *rb = portal_is_ipv6(s) ? "]" : "";
+        int r;
+
+        fputs(UNIT_HEADER "\n[Unit]\n", f);
+        r = write_setting(f, "Description", "iSCSI login to %s on %s%s%s:%u", s->target, lb, s->portal, rb, s->port);
+        if (r < 0)
+                return r;
+        fputs("Documentation=man:sd-iscsi(7) man:sd-iscsi-generator(8)\n", f);
+        fprintf(f, "SourcePath=%s\n", s->source == SOURCE_IBFT ? "/sys/firmware/ibft" : "/proc/cmdline");
+        write_dependencies(f);
         /* Where the interface is known, wait for exactly that link: never for all links. */
-        if (c->waitnet && !isempty(s->netdev))
-                fprintf(f, "Wants=systemd-networkd-wait-online@%s.service\n"
-                        "After=systemd-networkd-wait-online@%s.service\n", s->netdev, s->netdev);
+        if (c->waitnet && !isempty(s->netdev)) {
+                r = write_setting(f, "Wants", "systemd-networkd-wait-online@%s.service", s->netdev);
+                if (r >= 0)
+                        r = write_setting(f, "After", "systemd-networkd-wait-online@%s.service", s->netdev);
+                if (r < 0)
+                        return r;
+        }
         fputs("Before=initrd-root-device.target sysroot.mount\n"
               "\n[Service]\n"
               "Type=oneshot\n"
@@ -123,22 +182,36 @@ int unit_write_login(FILE *f, const Config *c, const Session *s) {
 }
 
 int unit_write_sysroot_mount(FILE *f, const Config *c, const Session *s, const char *device) {
-        const char *lb = portal_is_ipv6(s) ? "[" : "", *rb = portal_is_ipv6(s) ? "]" : "";
+        int r;
 
         fputs(UNIT_HEADER "\n[Unit]\n", f);
-        fprintf(f, "Description=Root file system on iSCSI LUN %" PRIu64 " of %s on %s%s%s:%u\n",
-                s->lun, s->target, lb, s->portal, rb, s->port);
+        if (s) {
+                const char *lb = portal_is_ipv6(s) ? "[" : "", *rb = portal_is_ipv6(s) ? "]" : "";
+
+                r = write_setting(f, "Description", "Root file system on iSCSI LUN %" PRIu64 " of %s on %s%s%s:%u",
+                                  s->lun, s->target, lb, s->portal, rb, s->port);
+                if (r < 0)
+                        return r;
+        } else
+                fputs("Description=Root file system on the iSCSI LUN of the DHCP root path\n", f);
         fputs("Documentation=man:sd-iscsi(7) man:sd-iscsi-generator(8)\n"
               "SourcePath=/proc/cmdline\n"
               "Before=initrd-root-fs.target\n"
               "\n[Mount]\n", f);
-        fprintf(f, "What=%s\n", device);
+        r = write_setting(f, "What", "%s", device);
+        if (r < 0)
+                return r;
         fputs("Where=/sysroot\n", f);
-        if (!isempty(c->rootfstype))
-                fprintf(f, "Type=%s\n", c->rootfstype);
+        if (!isempty(c->rootfstype)) {
+                r = write_setting(f, "Type", "%s", c->rootfstype);
+                if (r < 0)
+                        return r;
+        }
         /* As systemd-fstab-generator does for root=: read-only unless "rw" was given. */
-        fprintf(f, "Options=%s%s%s\n", c->root_rw > 0 ? "rw" : "ro",
-                isempty(c->rootflags) ? "" : ",", strempty(c->rootflags));
+        r = write_setting(f, "Options", "%s%s%s", c->root_rw > 0 ? "rw" : "ro",
+                          isempty(c->rootflags) ? "" : ",", strempty(c->rootflags));
+        if (r < 0)
+                return r;
         return ferror(f) ? -EIO : 0;
 }
 

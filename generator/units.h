@@ -13,13 +13,17 @@ int session_unit_name(const Session *s, char *buf, size_t size);
 /* /dev/disk/by-path/ip-<portal>:<port>-iscsi-<target>-lun-<lun>, as udev names it. */
 int session_device_path(const Session *s, char **ret);
 
-/* The root block device: the root session's LUN for root=iscsi:, else the node that
+/* The root block device: the root session's LUN for root=iscsi:, DHCP_ROOT_LINK for
+ * root=dhcp, else the node that
  * root= names (LABEL=, UUID=, PARTUUID=, PARTLABEL=, /dev/…). -ENOENT if none. */
 int config_root_device(const Config *c, char **ret);
 const Session *config_root_session(const Config *c);
 
 /* Pure writers: model in, unit text out. */
 int unit_write_login(FILE *f, const Config *c, const Session *s);
+/* sd-iscsi-login@dhcp.service, for root=dhcp / netroot=dhcp. */
+int unit_write_dhcp_login(FILE *f, const Config *c);
+/* s NULL: root=dhcp, the LUN is not known yet. */
 int unit_write_sysroot_mount(FILE *f, const Config *c, const Session *s, const char *device);
 int unit_write_root_device_dropin(FILE *f, const char *device_unit);
 int unit_write_device_timeout(FILE *f, const Config *c);

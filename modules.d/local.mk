@@ -1,6 +1,6 @@
 # dracut module and mkinitcpio hook.
 sdiscsidracutdir = $(dracutmodulesdir)/90sd-iscsi
-dist_sdiscsidracut_SCRIPTS = modules.d/90sd-iscsi/module-setup.sh
+dist_sdiscsidracut_SCRIPTS = modules.d/90sd-iscsi/module-setup.sh modules.d/90sd-iscsi/parse-sd-iscsi-root.sh
 
 initcpioinstalldir = $(initcpiodir)/install
 dist_initcpioinstall_DATA = initcpio/install/sd-iscsi

@@ -1,4 +1,7 @@
 # Unit tests (Check), golden generator tests. Image and VM suites run from tools/check.
 include $(top_srcdir)/tests/parser.mk
 include $(top_srcdir)/tests/ibft.mk
+include $(top_srcdir)/tests/dhcp.mk
 include $(top_srcdir)/tests/golden.mk
+include $(top_srcdir)/tests/fuzz.mk
+include $(top_srcdir)/tests/vm.mk

@@ -154,10 +154,12 @@ END_TEST
 START_TEST(test_dhcp) {
         parse("root=dhcp", INITRD);
         ck_assert(c.netroot_dhcp);
+        ck_assert(c.root_dhcp);
         ck_assert_ptr_null(c.root);
         ck_assert(!c.wants_iscsi);
         parse("netroot=dhcp root=UUID=1", INITRD);
         ck_assert(c.netroot_dhcp);
+        ck_assert(!c.root_dhcp);
         ck_assert_str_eq(c.root, "UUID=1");
 }
 END_TEST
@@ -467,9 +469,16 @@ START_TEST(test_quoting) {
         ck_assert_str_eq(c.rootfstype, "it's");
         ck_assert_str_eq(c.rootflags, "ab");
         /* a backslash is an ordinary character; an open quote runs to the end */
-        parse("rootflags=a\\ rootfstype=\"x  y", INITRD);
-        ck_assert_str_eq(c.rootflags, "a\\");
+        parse("rootflags=a\\b rootfstype=\"x  y", INITRD);
+        ck_assert_str_eq(c.rootflags, "a\\b");
         ck_assert_str_eq(c.rootfstype, "x  y");
+        /* but nothing that would change sysroot.mount beyond its one setting */
+        parse("rootflags=a\\ rootfstype=\"ext4\nWhat=/dev/evil\"", INITRD);
+        ck_assert_ptr_null(c.rootflags);
+        ck_assert_ptr_null(c.rootfstype);
+        ck_assert_uint_eq(c.n_errors, 2);
+        ck_assert_str_eq(c.errors[0], "Invalid rootflags= value \"a\\\" (ends in a backslash), ignoring.");
+        ck_assert_str_eq(c.errors[1], "Invalid rootfstype= value \"ext4?What=/dev/evil\" (printable ASCII only), ignoring.");
         /* an empty quoted word is a word, and harmless */
         parse("\"\" '' root=x", INITRD);
         ck_assert_str_eq(c.root, "x");
@@ -534,8 +543,8 @@ START_TEST(test_unknown_and_errors_continue) {
         parse("rd.iscsi.frimware netroot=" SPEC1 " netroot=iscsi:10.0.0.9::abc::" T2 " root=iscsi:[::1::"
               " netroot=" SPEC2, INITRD);
         ck_warning("Unknown parameter rd.iscsi.frimware, ignoring");
-        ck_error("netroot=: Invalid iSCSI spec \"iscsi:10.0.0.9::abc::" T2 "\": invalid port (expected 1-65535). Ignoring it.");
-        ck_error("root=: Invalid iSCSI spec \"iscsi:[::1::\": unbalanced '['");
+        ck_error("netroot=: Invalid iSCSI spec \"iscsi:10.0.0.9::***::" T2 "\": invalid port (expected 1-65535). Ignoring it.");
+        ck_error("root=: Invalid iSCSI spec \"iscsi:[::***::\": unbalanced '['");
         ck_assert_uint_eq(c.n_errors, 2);
         /* the good ones still proceed */
         ck_assert_uint_eq(c.n_sessions, 2);
@@ -664,6 +673,9 @@ START_TEST(test_limits) {
                 ck_assert_uint_lt(strlen(c.errors[0]), 200);
                 ck_assert_uint_eq(c.n_sessions, 0);
                 ck_assert_ptr_null(c.root);
+                /* an iSCSI root asked for: the generator must report it */
+                if (strstr(keys[k], "iscsi"))
+                        ck_assert(c.wants_iscsi);
         }
 
         /* rd.iscsi.param= is capped */

@@ -250,6 +250,42 @@ START_TEST(test_error_never_quotes_password) {
 }
 END_TEST
 
+/* No '@' at all: the user forgot it, typed ':' for it, or the spec was cut short. The
+ * password has shifted into another field, which must not be quoted either. */
+static const char *const leaky_no_at[] = {
+        "iscsi:u:" SECRET ":10.0.0.1::3260::iqn.2009-06.dracut:t",
+        "iscsi:u:" SECRET ":ru:" SECRET2 ":10.0.0.1::::iqn.2009-06.dracut:t",
+        "iscsi:u:" SECRET,
+        "iscsi:u:" SECRET ":ru",
+        "iscsi:[::1]:" SECRET ":3260:0:" SECRET2,
+};
+
+START_TEST(test_error_never_quotes_shifted_password) {
+        Session s = {};
+        char *error = NULL;
+
+        ck_assert_int_eq(spec_parse(leaky_no_at[_i], &s, true, &error), -EINVAL);
+        ck_assert_ptr_nonnull(error);
+        ck_assert_msg(!strstr(error, "S3cr3t"), "leaked: %s", error);
+        ck_assert_msg(strstr(error, "***"), "not redacted: %s", error);
+        free(error);
+}
+END_TEST
+
+START_TEST(test_error_shows_server_and_target) {
+        char *error = NULL;
+        Session s = {};
+
+        ck_assert_int_eq(spec_parse("iscsi:10.0.0.1:7:abc:eth0::x:iqn.2009-06.dracut:t", &s, false, &error), -EINVAL);
+        ck_assert_str_eq(error, "Invalid iSCSI spec \"iscsi:10.0.0.1:***:***:***::***:iqn.2009-06.dracut:t\": "
+                         "unsupported protocol (only 6, TCP).");
+        free(error);
+        ck_assert_int_eq(spec_parse("iscsi:[2001:db8::1]:::", &s, false, &error), -EINVAL);
+        ck_assert_str_eq(error, "Invalid iSCSI spec \"iscsi:[2001:db8::1]:::\": no target name.");
+        free(error);
+}
+END_TEST
+
 START_TEST(test_limits) {
         char *spec, *error = NULL;
         Session s = {};
@@ -338,6 +374,8 @@ static Suite *spec_suite(void) {
         tcase_add_test(tc, test_secrets_kept);
         tcase_add_loop_test(tc, test_bad, 0, ELEMENTSOF(bad));
         tcase_add_loop_test(tc, test_error_never_quotes_password, 0, ELEMENTSOF(leaky));
+        tcase_add_loop_test(tc, test_error_never_quotes_shifted_password, 0, ELEMENTSOF(leaky_no_at));
+        tcase_add_test(tc, test_error_shows_server_and_target);
         tcase_add_test(tc, test_limits);
         tcase_add_test(tc, test_null_error);
         tcase_add_test(tc, test_validators);

@@ -42,7 +42,7 @@ check() {
 depends() {
     # kernel-network-modules: every wired NIC driver in generic images, this
     # machine's in hostonly ones.
-    echo systemd systemd-initrd systemd-udevd systemd-networkd kernel-network-modules
+    echo systemd systemd-initrd systemd-networkd kernel-network-modules
     return 0
 }
 
@@ -86,6 +86,15 @@ install() {
             $SYSTEMCTL -q --root "$initdir" enable "$_u"
     done
     inst_rules 65-sd-iscsi.rules
+    inst_hook cmdline 90 "$moddir/parse-sd-iscsi-root.sh"
+
+    # dracut-cmdline echoes the whole kernel command line, CHAP secrets included, into
+    # the journal at info level (and the journal is flushed to the real root). Keep its
+    # warnings and errors, drop that echo.
+    mkdir -p "$initdir$systemdsystemunitdir/dracut-cmdline.service.d"
+    printf '%s\n' "# Written by the sd-iscsi dracut module: the command line may hold CHAP secrets." \
+        "[Service]" "LogLevelMax=notice" \
+        > "$initdir$systemdsystemunitdir/dracut-cmdline.service.d/50-sd-iscsi-no-cmdline-echo.conf"
     # dlopen()ed by the generator to load iscsi_ibft: invisible to dracut's ldd.
     inst_libdir_file "libkmod.so.2*"
 

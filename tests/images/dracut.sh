@@ -86,7 +86,9 @@ assert_sd_iscsi_image() {
                 usr/lib/systemd/network/99-default.link \
                 usr/lib/udev/rules.d/75-net-description.rules \
                 usr/lib/udev/rules.d/80-net-setup-link.rules \
-                etc/iscsi/nodes
+                etc/iscsi/nodes \
+                usr/lib/dracut/hooks/cmdline/90-parse-sd-iscsi-root.sh \
+                usr/lib/systemd/system/dracut-cmdline.service.d/50-sd-iscsi-no-cmdline-echo.conf
         # The generator dlopen()s libkmod to load iscsi_ibft (iPXE's memory-scan table):
         # no ldd sees that dependency.
         grep -qE '^usr/lib/x86_64-linux-gnu/libkmod\.so\.2$' "$IMG_LIST" || t_err "libkmod.so.2 missing (the generator dlopen()s it)"

@@ -1,4 +1,5 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
+# (Its globals are read by the scripts that source it.)
 # Library of the VM end-to-end suite: a private network namespace with a
 # bridge and a tap, tgtd and udhcpd inside it, cached initramfs and root
 # images, and QEMU (TCG) boots judged by markers on the serial console.
@@ -29,7 +30,7 @@ VM_INITIATOR=$VM_IQN_BASE:initiator
 VM_ROOT_LABEL=sdiscsiroot
 VM_DATA_LABEL=sdiscsidata
 
-VM_NS= VM_RUN= VM_TGT_PORT= VM_TGTD_PID= VM_DHCP_PID=
+VM_NS='' VM_RUN='' VM_TGT_PORT='' VM_TGTD_PID='' VM_DHCP_PID=''
 VM_QEMU_PIDS=()
 
 vm_log() { printf 'vm: %s\n' "$*" >&2; }
@@ -62,12 +63,19 @@ vm_setup() {
         for p in qemu-system-x86_64 tgtd tgtadm ip mke2fs dracut busybox; do
                 command -v "$p" >/dev/null || vm_die "missing $p (tools/deps.sh lists the packages)"
         done
-        [[ -x /bin/busybox ]] && file -L /bin/busybox 2>/dev/null | grep -q static ||
+        # ldd fails on a static executable (file(1) may not be installed).
+        if [[ ! -x /bin/busybox ]] || ldd /bin/busybox >/dev/null 2>&1; then
                 vm_die "/bin/busybox is not static (install busybox-static)"
+        fi
         vm_kernel
         mkdir -p "$VM_CACHE"
         VM_RUN=$(mktemp -d /tmp/sd-iscsi-vm.XXXXXX)
-        VM_OUT=${VM_OUT:-$VM_DIR/out/$(date +%Y%m%d-%H%M%S)}
+        if [[ -z ${VM_OUT:-} ]]; then
+                VM_OUT=$VM_DIR/out/$(date +%Y%m%d-%H%M%S)
+                # Console logs of the last ten runs are kept.
+                find "$VM_DIR/out" -mindepth 1 -maxdepth 1 -type d -name '20*' 2>/dev/null |
+                        sort | head -n -9 | while read -r d; do rm -rf "$d"; done
+        fi
         mkdir -p "$VM_OUT"
         trap vm_cleanup EXIT
         trap 'vm_log "interrupted"; exit 130' INT TERM HUP
@@ -355,7 +363,7 @@ for cmd in ['{"execute": "qmp_capabilities"}'] + sys.argv[2:]:
 EOF
 }
 
-# vm_boot NAME INITRD CMDLINE [QEMU ARG…]: boots until a terminal marker
+# vm_boot NAME INITRD|- CMDLINE [QEMU ARG…]: boots until a terminal marker
 # (SDI-ROOT-OK, SDI-EMERGENCY), a halt or panic appears, QEMU exits or the
 # hard timeout hits. Sets VM_CONSOLE (the log), VM_RESULT
 # (root|emergency|halt|exit|timeout) and
@@ -366,32 +374,37 @@ vm_boot() {
         VM_CONSOLE=$VM_OUT/$name.console
         : >"$VM_CONSOLE"
         VM_RESULT=timeout VM_WALL=
+        # INITRD "-": firmware boots (iPXE, -boot n) without -kernel.
+        # no_timer_check: on a loaded host, TCG can fail the kernel's IO-APIC timer check
+        # ("IO-APIC + timer doesn't work!") and panic before anything of ours runs.
+        local direct=()
+        [[ $initrd == - ]] || direct=(-kernel "$VM_KERNEL" -initrd "$initrd"
+                -append "console=ttyS0,115200 net.ifnames=0 panic=-1 no_timer_check $cmdline${VM_EXTRA_CMDLINE:+ $VM_EXTRA_CMDLINE}")
+        rm -f "$VM_RUN/qmp.sock"
         t0=$(vm_now)
         ip netns exec "$VM_NS" qemu-system-x86_64 -accel tcg -smp 2 -m 1024 -no-reboot \
                 -display none -monitor none -serial "file:$VM_CONSOLE" \
                 -qmp "unix:$VM_RUN/qmp.sock,server=on,wait=off" \
-                -kernel "$VM_KERNEL" -initrd "$initrd" \
-                -append "console=ttyS0,115200 net.ifnames=0 panic=-1 $cmdline${VM_EXTRA_CMDLINE:+ $VM_EXTRA_CMDLINE}" \
+                "${direct[@]}" \
                 -netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
                 -device "virtio-net-pci,netdev=n0,mac=$VM_MAC" \
                 "$@" >"$VM_OUT/$name.qemu" 2>&1 &
         pid=$!
         VM_QEMU_PIDS+=("$pid")
-        # A fault to inject while the guest boots: VM_BOOT_DURING names a
-        # function, run in the background with QEMU's start time; it ends
-        # with the boot at the latest.
-        local duringpid=
-        if [[ -n ${VM_BOOT_DURING:-} ]]; then
-                "$VM_BOOT_DURING" "$t0" &
-                duringpid=$!
-                VM_QEMU_PIDS+=("$duringpid")
+        # A scenario's hook runs alongside the boot (start a late target, cut
+        # the link through $VM_RUN/qmp.sock …) and is stopped with it.
+        local hookpid=
+        if [[ -n ${VM_BOOT_HOOK:-} ]]; then
+                "$VM_BOOT_HOOK" "$pid" &
+                hookpid=$!
+                VM_QEMU_PIDS+=("$hookpid")
         fi
         # The demo follows the console live, through a filter.
         local tailpid=
         if [[ -n ${VM_STREAM_FILTER:-} ]]; then
                 # tail ends with QEMU, and the filter with it.
                 tail -n +1 -f --pid="$pid" "$VM_CONSOLE" 2>/dev/null |
-                        sed -u -E 's/\x1b\[[0-9;]*m//g' | grep --line-buffered -aE "$VM_STREAM_FILTER" &
+                        sed -u -E 's/\x1b\[[0-9;]*[A-Za-z]//g; s/\r//g' | grep --line-buffered -aE "$VM_STREAM_FILTER" &
                 tailpid=$!
                 VM_QEMU_PIDS+=("$tailpid")
         fi
@@ -402,11 +415,13 @@ vm_boot() {
                 elif grep -qa 'SDI-EMERGENCY uptime' "$VM_CONSOLE"; then
                         VM_RESULT=emergency; break
                 elif grep -qaE 'reboot: (System halted|Power down)|Kernel panic - not syncing' "$VM_CONSOLE"; then
-                        # The root marker may have been written just after the first check.
-                        if grep -qa 'SDI-ROOT-OK' "$VM_CONSOLE"; then VM_RESULT=root; else VM_RESULT=halt; fi
+                        # The marker may have landed between the greps above and this one.
+                        if grep -qa 'SDI-ROOT-OK' "$VM_CONSOLE"; then VM_RESULT=root
+                        elif grep -qa 'SDI-EMERGENCY uptime' "$VM_CONSOLE"; then VM_RESULT=emergency
+                        else VM_RESULT=halt; fi
                         break
                 elif ! kill -0 "$pid" 2>/dev/null; then
-                        VM_RESULT=exit; break
+                        VM_RESULT='exit'; break
                 fi
                 sleep 0.2
         done
@@ -417,7 +432,7 @@ vm_boot() {
                 sleep 0.1
         done
         vm_stop_pid "$pid" 2
-        [[ -n $duringpid ]] && vm_stop_pid "$duringpid" 1
+        [[ -n $hookpid ]] && vm_stop_pid "$hookpid" 2
         if [[ -n $tailpid ]]; then
                 for ((i = 0; i < 30; i++)); do
                         kill -0 "$tailpid" 2>/dev/null || break
@@ -427,7 +442,7 @@ vm_boot() {
         fi
         local p keep=()
         for p in "${VM_QEMU_PIDS[@]}"; do
-                [[ $p == "$pid" || $p == "$tailpid" || $p == "$duringpid" ]] || keep+=("$p")
+                [[ $p == "$pid" || $p == "$tailpid" || $p == "$hookpid" ]] || keep+=("$p")
         done
         VM_QEMU_PIDS=("${keep[@]}")
 }
@@ -435,8 +450,8 @@ vm_boot() {
 # vm_kmsg_time PATTERN [last]: the kernel timestamp of the first (or last)
 # console line matching PATTERN.
 vm_kmsg_time() {
-        local sel=head
-        [[ ${2:-} == last ]] && sel=tail
+        local sel='head'
+        [[ ${2:-} == last ]] && sel='tail'
         sed -nE "s/.*\[ *([0-9]+\.[0-9]+)\] .*$1.*/\1/p" "$VM_CONSOLE" | $sel -1
 }
 
@@ -447,7 +462,7 @@ vm_timings() {
         local tnet tdisk
         tnet=$(vm_kmsg_time 'sdi-test: network configured')
         tdisk=$(vm_kmsg_time 'Attached SCSI disk' last)
-        VM_T_NET=${tnet:-?} VM_T_DISK=${tdisk:-?} VM_T_LOGIN=?
+        VM_T_NET=${tnet:-'?'} VM_T_DISK=${tdisk:-'?'} VM_T_LOGIN='?'
         [[ -n $tnet && -n $tdisk ]] && VM_T_LOGIN=$(awk -v a="$tnet" -v b="$tdisk" 'BEGIN { printf "%.1f", b - a }')
         VM_T_UPTIME=$(grep -aoE 'SDI-(ROOT-OK|EMERGENCY) uptime=[0-9.]+' "$VM_CONSOLE" | head -1 | sed 's/.*=//')
         VM_T_UPTIME=${VM_T_UPTIME:-?}

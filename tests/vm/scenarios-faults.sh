@@ -4,7 +4,7 @@
 # Faults at boot (issue 6): a late target, an exhausted login budget, the
 # udev rule's SCSI settings, a link cut during login and a dead second
 # portal. Each scenario prints what it measured after its description.
-# Faults are injected from the host while the guest boots (SC_DURING) and
+# Faults are injected from the host while the guest boots (SC_HOOK) and
 # undone after the boot (SC_CHECK), so that the next scenario starts clean.
 
 VM_SCENARIOS+=(late-target budget-exhausted scsi-timeout scsi-timeout-77 link-down dead-portal)
@@ -66,7 +66,7 @@ sc_late_target() {
         vm_portal4 delete
         SC_CMDLINE="$VM_STATIC4 netroot=iscsi:$VM_HOST4::::$VM_IQN_ROOT root=LABEL=$VM_ROOT_LABEL rd.iscsi.initiator=$VM_INITIATOR"
         SC_TIMEOUT=$((VM_LATE_TARGET_S + 180))
-        SC_DURING=fault_late_target SC_CHECK=check_late_target
+        SC_HOOK=fault_late_target SC_CHECK=check_late_target
         vm_expect_root
         vm_expect_sdiscsi
         # Logins were refused before the portal listened; the disk came with the udev rule's settings.
@@ -78,7 +78,8 @@ sc_late_target() {
 # 10 s after the first login attempt: a slow (TCG, loaded) guest must still
 # find it closed, long enough for the backoff to reach its cap.
 fault_late_target() {
-        local t0=$1
+        local t0
+        t0=$(vm_now) # the hook starts with QEMU
         vm_wait_console 'Starting.*sd-iscsi-login@'
         sleep "$(awk -v t0="$t0" -v now="$(vm_now)" -v d="$VM_LATE_TARGET_S" \
                 'BEGIN { s = t0 + d - now; print (s > 10 ? s : 10) }')"
@@ -183,7 +184,7 @@ sc_link_down() {
         vm_portal4 delete
         SC_CMDLINE="$VM_STATIC4 netroot=iscsi:$VM_HOST4::::$VM_IQN_ROOT root=LABEL=$VM_ROOT_LABEL rd.iscsi.initiator=$VM_INITIATOR"
         SC_TIMEOUT=$((VM_LINK_DOWN_S + 240))
-        SC_DURING=fault_link_down SC_CHECK=check_link_down
+        SC_HOOK=fault_link_down SC_CHECK=check_link_down
         vm_expect_root
         vm_expect_sdiscsi
         # The portal opens only when the link is cut: the login cannot complete

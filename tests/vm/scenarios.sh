@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
 # Scenarios of the VM suite. Each sc_NAME function sets up the target (the
 # runner cleared it before) and describes the boot in SC_* variables:
 #   SC_IMAGE   sd-iscsi (default) or peer
@@ -12,7 +12,8 @@
 #   SC_QEMU    extra QEMU arguments
 #   SC_DESC    one line for the report
 #   SC_TIMEOUT hard limit for this boot (default VM_BOOT_TIMEOUT)
-#   SC_DURING  a function run in the background while the guest boots (faults)
+#   SC_HOOK    a function run in the background during the boot (QEMU's PID
+#              as its argument), stopped when the boot ends
 #   SC_CHECK   a function run after every boot (also to undo a fault); it sets
 #              SC_FAIL to fail the scenario and SC_FIGURE to what it measured
 # The iBFT and fault suites add their scenarios to VM_SCENARIOS the same way.
@@ -34,7 +35,7 @@ vm_scenarios_prepare() {
         vm_root_image "$VM_DATA_LABEL" || vm_die "cannot build the data image"
         VM_DATA_IMG=$VM_RUN/data.img
         cp --sparse=always "$VM_CACHED" "$VM_DATA_IMG"
-        VM_PEER_IMG= VM_SDI_IMG= VM_SDI_WHY= VM_PEER_WHY=
+        VM_PEER_IMG='' VM_SDI_IMG='' VM_SDI_WHY='' VM_PEER_WHY=''
 }
 
 # vm_image_for peer|sd-iscsi: sets VM_IMAGE, building the image on first use
@@ -59,7 +60,7 @@ vm_image_for() {
 }
 
 # The root target: the root file system on LUN 1 (LUN 0 is tgt's controller).
-vm_root_target() { vm_target_add 1 "$VM_IQN_ROOT" "${1:-1}" "$VM_ROOT_IMG"; }
+vm_root_target() { vm_target_add 1 "$VM_IQN_ROOT" 1 "$VM_ROOT_IMG"; }
 
 # What every successful boot from the root target shows.
 vm_expect_root() {
@@ -71,7 +72,7 @@ vm_expect_root() {
 
 # The sd-iscsi image did the work, not dracut's iscsi module.
 vm_expect_sdiscsi() {
-        SC_EXPECT+=("SDI-INITRD implementation=sd-iscsi\b" "SDI-INITRD unit sd-iscsi-login@[^ ]+ loaded active")
+        SC_EXPECT+=("SDI-INITRD implementation=sd-iscsi\b" "SDI-INITRD unit sd-iscsi-login@[^ ]+ loaded active ")
         SC_REJECT+=("SDI-INITRD unit sd-iscsi-login@[^ ]+ loaded failed")
 }
 
@@ -196,17 +197,17 @@ vm_run_scenario() {
         local s=$1 fn=sc_${1//-/_} why=
         vm_target_clear
         vm_dhcp_stop
-        SC_IMAGE=sd-iscsi SC_CMDLINE= SC_END=root SC_DESC=$s
-        SC_EXPECT=() SC_REJECT=() SC_REPORT_REJECT=() SC_QEMU=() SC_TIMEOUT=$VM_BOOT_TIMEOUT
-        SC_DURING= SC_CHECK= SC_FAIL= SC_FIGURE=
+        SC_IMAGE=sd-iscsi SC_CMDLINE='' SC_END=root SC_DESC=$s
+        SC_EXPECT=() SC_REJECT=() SC_REPORT_REJECT=() SC_QEMU=() SC_TIMEOUT=$VM_BOOT_TIMEOUT SC_HOOK=
+        SC_CHECK= SC_FAIL= SC_FIGURE=
         "$fn"
         VM_VERDICT=fail VM_MISSING=
-        VM_T_NET=? VM_T_DISK=? VM_T_LOGIN=? VM_T_UPTIME=? VM_WALL=
+        VM_T_NET='?' VM_T_DISK='?' VM_T_LOGIN='?' VM_T_UPTIME='?' VM_WALL=''
         if ! vm_image_for "$SC_IMAGE"; then
                 VM_VERDICT=skip
                 why="no $SC_IMAGE image: $VM_WHY"
         else
-                VM_BOOT_LIMIT=$SC_TIMEOUT VM_BOOT_DURING=$SC_DURING vm_boot "$s" "$VM_IMAGE" "$SC_CMDLINE" "${SC_QEMU[@]}"
+                VM_BOOT_LIMIT=$SC_TIMEOUT VM_BOOT_HOOK=$SC_HOOK vm_boot "$s" "$VM_IMAGE" "$SC_CMDLINE" "${SC_QEMU[@]}"
                 vm_timings
                 [[ -n $SC_CHECK ]] && "$SC_CHECK"
                 if [[ $VM_RESULT != "$SC_END" ]]; then

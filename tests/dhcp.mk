@@ -1,0 +1,13 @@
+# root=dhcp / netroot=dhcp: lease parsing, root-path sessions, drop-ins, udev rule.
+if HAVE_CHECK
+check_PROGRAMS += test-dhcp
+TESTS += test-dhcp
+
+test_dhcp_SOURCES = tests/test-dhcp.c
+test_dhcp_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+test_dhcp_LDADD = libsdiscsi.la $(CHECK_LIBS)
+endif
+
+# `sd-iscsi login dhcp` end to end against a local listener and stand-in iscsiadm/udevadm.
+TESTS += tests/test-login-dhcp.sh
+EXTRA_DIST += tests/test-login-dhcp.sh

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2034 # rc and start are read by the conditions check evaluates
+# `sd-iscsi login dhcp` end to end, without a network: a lease file appears (through a
+# temporary name, as networkd saves it) while the helper waits; the portal is a local
+# TCP listener; iscsiadm and udevadm are stand-ins that record their arguments.
+set -uo pipefail
+
+builddir=${top_builddir:-.}
+cli=$builddir/sd-iscsi
+work=$(mktemp -d /tmp/sd-iscsi-login-dhcp.XXXXXX)
+listener=
+cleanup() {
+        [[ -n $listener ]] && kill "$listener" 2>/dev/null
+        rm -rf "$work"
+}
+trap cleanup EXIT
+pass=0 fail=0
+check() {
+        if eval "$2"; then pass=$((pass + 1)); else echo "FAIL: $1"; fail=$((fail + 1)); fi
+}
+
+mkdir -p "$work/root/run/systemd/netif" "$work/bin"
+printf '#!/bin/sh\necho "$@" >> %s/iscsiadm.args\n' "$work" > "$work/bin/iscsiadm"
+printf '#!/bin/sh\necho "$@" >> %s/udevadm.args\n' "$work" > "$work/bin/udevadm"
+chmod +x "$work/bin/iscsiadm" "$work/bin/udevadm"
+export SD_ISCSI_ROOT=$work/root SYSTEMD_IN_INITRD=1 SD_ISCSI_ISCSIADM=$work/bin/iscsiadm \
+        SD_ISCSI_UDEVADM=$work/bin/udevadm
+leases=$work/root/run/systemd/netif/leases
+
+# No lease within the budget: a failure, on time.
+start=$SECONDS
+SYSTEMD_PROC_CMDLINE="root=dhcp rd.iscsi.timeout=2" "$cli" login dhcp 2>"$work/out1"
+rc=$?
+check "no lease: fails" "((rc != 0))"
+check "no lease: gives up within the budget" "((SECONDS - start <= 4))"
+check "no lease: says why" "grep -q 'No DHCP lease with an iSCSI root path' '$work/out1'"
+
+# The lease appears while the helper waits (even the leases directory is created late).
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -c "
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', $port)); s.listen(8); time.sleep(20)" &
+listener=$!
+(
+        sleep 1
+        mkdir -p "$leases"
+        printf 'ADDRESS=192.168.100.51\nROOT_PATH=iscsi:sdiuser:SECRETpw@127.0.0.1::%s:3:iqn.2026-11.test:root\n' "$port" \
+                > "$leases/.#7tmp"
+        mv "$leases/.#7tmp" "$leases/7"
+) &
+start=$SECONDS
+SYSTEMD_PROC_CMDLINE="ip=dhcp root=dhcp rd.iscsi.timeout=15 rd.iscsi.testroute=0" "$cli" login dhcp 2>"$work/out2"
+rc=$?
+check "lease: logs in" "((rc == 0))"
+check "lease: woken by the lease, not by a timer" "((SECONDS - start <= 6))"
+check "lease: iscsiadm ran for the root path's target" \
+        "grep -q -- '-T iqn.2026-11.test:root -p 127.0.0.1:$port,1 -I default --login' '$work/iscsiadm.args'"
+check "lease: node record written, private" \
+        "[[ \$(stat -c %a '$work/root/etc/iscsi/nodes/iqn.2026-11.test:root/127.0.0.1,$port,1/default') == 600 ]]"
+check "lease: udev rule names the LUN" \
+        "grep -q 'ENV{ID_PATH}==\"ip-127.0.0.1:$port-iscsi-iqn.2026-11.test:root-lun-3\", SYMLINK+=\"disk/by-sd-iscsi/root root\"' '$work/root/run/udev/rules.d/61-sd-iscsi-dhcp-root.rules'"
+check "lease: udev rules reloaded" "grep -qx 'control --reload' '$work/udevadm.args'"
+check "lease: state for show" "grep -qx 'STATE=logged-in' '$work/root/run/sd-iscsi/state/dhcp'"
+SYSTEMD_PROC_CMDLINE="ip=dhcp root=dhcp" "$cli" show --json > "$work/show.json"
+check "show: lists the DHCP session" "grep -q '\"id\": \"dhcp\", \"source\": \"dhcp\"' '$work/show.json'"
+check "no secret in output, argv, rule or show" \
+        "! grep -rqs SECRET '$work/out2' '$work/iscsiadm.args' '$work/udevadm.args' '$work/show.json' '$work/root/run/udev' '$work/root/run/sd-iscsi'"
+
+# netroot=dhcp (root elsewhere): no udev rule.
+rm -f "$work/root/run/udev/rules.d/61-sd-iscsi-dhcp-root.rules"
+SYSTEMD_PROC_CMDLINE="ip=dhcp netroot=dhcp root=LABEL=x rd.iscsi.timeout=5 rd.iscsi.testroute=0" "$cli" login dhcp 2>"$work/out3"
+rc=$?
+check "netroot=dhcp: logs in" "((rc == 0))"
+check "netroot=dhcp: no root rule" "[[ ! -e '$work/root/run/udev/rules.d/61-sd-iscsi-dhcp-root.rules' ]]"
+
+# Another boot method's root path: nothing to do, not a failure.
+printf 'ROOT_PATH=nfs:192.168.100.1:/srv/root\n' > "$leases/7"
+SYSTEMD_PROC_CMDLINE="root=dhcp rd.iscsi.timeout=5" "$cli" login dhcp 2>"$work/out4"
+rc=$?
+check "nfs root path: success without login" "((rc == 0)) && grep -q 'not an iSCSI spec' '$work/out4'"
+
+# A failed login: the state (and systemctl status) carry iscsiadm's reason, not the
+# "Logging in to" line its buffered stdout prints last.
+cat > "$work/bin/iscsiadm-fail" <<'EOS'
+#!/bin/sh
+echo "iscsiadm: Could not login to [iface: default, target: iqn.2026-11.test:root, portal: 127.0.0.1,3260]." >&2
+echo "iscsiadm: initiator reported error (24 - iSCSI login failed due to authorization failure)" >&2
+echo "iscsiadm: Could not log into all portals" >&2
+echo "Logging in to [iface: default, target: iqn.2026-11.test:root, portal: 127.0.0.1,3260]"
+exit 24
+EOS
+chmod +x "$work/bin/iscsiadm-fail"
+kill "$listener" 2>/dev/null
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -c "
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', $port)); s.listen(8); time.sleep(10)" &
+listener=$!
+SD_ISCSI_ISCSIADM=$work/bin/iscsiadm-fail \
+        SYSTEMD_PROC_CMDLINE="netroot=iscsi:u:SECRETpw@127.0.0.1::$port::iqn.2026-11.test:root rd.iscsi.timeout=1 rd.iscsi.testroute=0" \
+        "$cli" login cmdline-0 2>"$work/out5"
+rc=$?
+check "failed login: fails within the budget" "((rc != 0))"
+check "failed login: the state names the reason" \
+        "grep -qx 'ERROR=iscsiadm: initiator reported error (24 - iSCSI login failed due to authorization failure)' '$work/root/run/sd-iscsi/state/cmdline-0'"
+check "failed login: the final message names target, portal and reason" \
+        "grep -q 'Giving up on iqn.2026-11.test:root at 127.0.0.1:$port.*authorization failure' '$work/out5'"
+check "failed login: no secret in its output" "! grep -q SECRET '$work/out5'"
+
+echo "login-dhcp: $pass passed, $fail failed"
+((fail == 0))
