@@ -233,6 +233,8 @@ int unit_write_device_timeout(FILE *f, const Config *c) {
                 if (session_unit_name(&c->sessions[i], unit, sizeof unit) >= 0)
                         fprintf(f, "After=%s\n", unit);
         }
+        if (c->netroot_dhcp)
+                fputs("After=sd-iscsi-login@" DHCP_SESSION_ID ".service\n", f);
         write_timeout(f, "JobRunningTimeoutSec", c->timeout_usec);
         return ferror(f) ? -EIO : 0;
 }
