@@ -235,6 +235,11 @@ int unit_write_device_timeout(FILE *f, const Config *c) {
         }
         if (c->netroot_dhcp)
                 fputs("After=sd-iscsi-login@" DHCP_SESSION_ID ".service\n", f);
-        write_timeout(f, "JobRunningTimeoutSec", c->timeout_usec);
+        /* Once the logins are over the LUN shows up within seconds, or never: with a
+         * budget, waiting a whole budget more would only delay the emergency shell. */
+        if (c->timeout_usec == 0)
+                fputs("JobRunningTimeoutSec=infinity\n", f);
+        else
+                fprintf(f, "JobRunningTimeoutSec=%" PRIu64 "s\n", (uint64_t) (BACKSTOP_USEC / 1000000));
         return ferror(f) ? -EIO : 0;
 }
