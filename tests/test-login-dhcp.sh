@@ -31,8 +31,10 @@ leases=$work/root/run/systemd/netif/leases
 start=$SECONDS
 SYSTEMD_PROC_CMDLINE="root=dhcp rd.iscsi.timeout=2" "$cli" login dhcp 2>"$work/out1"
 rc=$?
+# (Generous bounds: they tell "bounded by the budget" and "woken by the lease" from
+# "waits forever" and "a minute-long timer", without timing the machine.)
 check "no lease: fails" "((rc != 0))"
-check "no lease: gives up within the budget" "((SECONDS - start <= 4))"
+check "no lease: gives up within the budget" "((SECONDS - start <= 8))"
 check "no lease: says why" "grep -q 'No DHCP lease with an iSCSI root path' '$work/out1'"
 
 # The lease appears while the helper waits (even the leases directory is created late).
@@ -53,7 +55,7 @@ start=$SECONDS
 SYSTEMD_PROC_CMDLINE="ip=dhcp root=dhcp rd.iscsi.timeout=15 rd.iscsi.testroute=0" "$cli" login dhcp 2>"$work/out2"
 rc=$?
 check "lease: logs in" "((rc == 0))"
-check "lease: woken by the lease, not by a timer" "((SECONDS - start <= 6))"
+check "lease: woken by the lease, not by a timer" "((SECONDS - start <= 10))"
 check "lease: iscsiadm ran for the root path's target" \
         "grep -q -- '-T iqn.2026-11.test:root -p 127.0.0.1:$port,1 -I default --login' '$work/iscsiadm.args'"
 check "lease: node record written, private" \

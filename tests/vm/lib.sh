@@ -363,13 +363,39 @@ for cmd in ['{"execute": "qmp_capabilities"}'] + sys.argv[2:]:
 EOF
 }
 
+# vm_wait_result PID T0: waits for the boot's end on the console (root or emergency
+# marker, halt or panic, QEMU gone, or the time limit) into VM_RESULT; VM_WALL for the
+# markers.
+vm_wait_result() {
+        local pid=$1 t0=$2 deadline=$((SECONDS + ${VM_BOOT_LIMIT:-$VM_BOOT_TIMEOUT}))
+
+        while ((SECONDS < deadline)); do
+                if grep -qa 'SDI-ROOT-OK' "$VM_CONSOLE"; then
+                        VM_RESULT=root; break
+                elif grep -qa 'SDI-EMERGENCY uptime' "$VM_CONSOLE"; then
+                        VM_RESULT=emergency; break
+                elif grep -qaE 'reboot: (System halted|Power down)|Kernel panic - not syncing' "$VM_CONSOLE"; then
+                        # The marker may have landed between the greps above and this one.
+                        if grep -qa 'SDI-ROOT-OK' "$VM_CONSOLE"; then VM_RESULT=root
+                        elif grep -qa 'SDI-EMERGENCY uptime' "$VM_CONSOLE"; then VM_RESULT=emergency
+                        else VM_RESULT=halt; fi
+                        break
+                elif ! kill -0 "$pid" 2>/dev/null; then
+                        VM_RESULT='exit'; break
+                fi
+                sleep 0.2
+        done
+        [[ $VM_RESULT == root || $VM_RESULT == emergency ]] && VM_WALL=$(vm_elapsed "$t0" "$(vm_now)")
+        return 0
+}
+
 # vm_boot NAME INITRD|- CMDLINE [QEMU ARG…]: boots until a terminal marker
 # (SDI-ROOT-OK, SDI-EMERGENCY), a halt or panic appears, QEMU exits or the
 # hard timeout hits. Sets VM_CONSOLE (the log), VM_RESULT
 # (root|emergency|halt|exit|timeout) and
 # VM_WALL (seconds from QEMU start to the terminal marker).
 vm_boot() {
-        local name=$1 initrd=$2 cmdline=$3 t0 pid i deadline
+        local name=$1 initrd=$2 cmdline=$3 t0 pid i
         shift 3
         VM_CONSOLE=$VM_OUT/$name.console
         : >"$VM_CONSOLE"
@@ -408,24 +434,7 @@ vm_boot() {
                 tailpid=$!
                 VM_QEMU_PIDS+=("$tailpid")
         fi
-        deadline=$((SECONDS + ${VM_BOOT_LIMIT:-$VM_BOOT_TIMEOUT}))
-        while ((SECONDS < deadline)); do
-                if grep -qa 'SDI-ROOT-OK' "$VM_CONSOLE"; then
-                        VM_RESULT=root; break
-                elif grep -qa 'SDI-EMERGENCY uptime' "$VM_CONSOLE"; then
-                        VM_RESULT=emergency; break
-                elif grep -qaE 'reboot: (System halted|Power down)|Kernel panic - not syncing' "$VM_CONSOLE"; then
-                        # The marker may have landed between the greps above and this one.
-                        if grep -qa 'SDI-ROOT-OK' "$VM_CONSOLE"; then VM_RESULT=root
-                        elif grep -qa 'SDI-EMERGENCY uptime' "$VM_CONSOLE"; then VM_RESULT=emergency
-                        else VM_RESULT=halt; fi
-                        break
-                elif ! kill -0 "$pid" 2>/dev/null; then
-                        VM_RESULT='exit'; break
-                fi
-                sleep 0.2
-        done
-        [[ $VM_RESULT == root || $VM_RESULT == emergency ]] && VM_WALL=$(vm_elapsed "$t0" "$(vm_now)")
+        vm_wait_result "$pid" "$t0"
         # Let the guest finish its report and power off, then make sure.
         for ((i = 0; i < 30; i++)); do
                 kill -0 "$pid" 2>/dev/null || break

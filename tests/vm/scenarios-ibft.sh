@@ -171,7 +171,7 @@ vm_ipxe_script() {
 # vm_boot_vlan NAME INITRD CMDLINE [QEMU ARG…]: like vm_boot, with the NIC on
 # tests/vm/vlan-switch.py (a QEMU socket netdev) instead of tap0. Sets what vm_boot sets.
 vm_boot_vlan() {
-        local name=$1 initrd=$2 cmdline=$3 t0 pid switch i deadline
+        local name=$1 initrd=$2 cmdline=$3 t0 pid switch i
         shift 3
         VM_CONSOLE=$VM_OUT/$name.console
         : >"$VM_CONSOLE"
@@ -190,20 +190,7 @@ vm_boot_vlan() {
                 "$@" >"$VM_OUT/$name.qemu" 2>&1 &
         pid=$!
         VM_QEMU_PIDS+=("$pid")
-        deadline=$((SECONDS + ${VM_BOOT_LIMIT:-$VM_BOOT_TIMEOUT}))
-        while ((SECONDS < deadline)); do
-                if grep -qa 'SDI-ROOT-OK' "$VM_CONSOLE"; then
-                        VM_RESULT=root; break
-                elif grep -qa 'SDI-EMERGENCY uptime' "$VM_CONSOLE"; then
-                        VM_RESULT=emergency; break
-                elif grep -qaE 'reboot: (System halted|Power down)|Kernel panic - not syncing' "$VM_CONSOLE"; then
-                        VM_RESULT=halt; break
-                elif ! kill -0 "$pid" 2>/dev/null; then
-                        VM_RESULT='exit'; break
-                fi
-                sleep 0.2
-        done
-        [[ $VM_RESULT == root || $VM_RESULT == emergency ]] && VM_WALL=$(vm_elapsed "$t0" "$(vm_now)")
+        vm_wait_result "$pid" "$t0"
         for ((i = 0; i < 30; i++)); do
                 kill -0 "$pid" 2>/dev/null || break
                 sleep 0.1
