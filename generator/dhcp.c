@@ -5,11 +5,11 @@
 
 #include "dhcp.h"
 #include "login.h"
+#include "network.h"
 #include "units.h"
 #include "util.h"
 
 #define LEASE_MAX (64 * 1024)
-#define NETWORK_FILE_MAX (256 * 1024)
 #define MAX_LEASES 64
 
 int dhcp_lease_root_path(char *text, const char **ret) {
@@ -119,40 +119,25 @@ int config_load_dhcp(Config *c, const char *leases_dir, unsigned flags) {
         return 0;
 }
 
-bool network_text_dhcp4(const char *text) {
+static int dhcp_setting(const char *key, size_t key_len, const char *value, size_t value_len, void *userdata) {
         /* "both" is the old spelling of "yes". */
         static const char *const yes[] = { "yes", "true", "on", "1", "ipv4", "both" };
-        bool in_network = false, dhcp4 = false;
+        bool *dhcp4 = userdata;
 
-        for (const char *p = text; p && *p;) {
-                const char *end = strchrnul(p, '\n'), *eq, *v, *ve;
-                size_t len;
+        if (key_len != 4 || strncmp(key, "DHCP", 4) != 0)
+                return 0;
+        /* The last assignment wins. */
+        *dhcp4 = false;
+        for (size_t i = 0; i < ELEMENTSOF(yes); i++)
+                if (value_len == strlen(yes[i]) && strncasecmp(value, yes[i], value_len) == 0)
+                        *dhcp4 = true;
+        return 0;
+}
 
-                while (p < end && (*p == ' ' || *p == '\t'))
-                        p++;
-                len = (size_t) (end - p);
-                if (len > 0 && *p == '[')
-                        in_network = len >= 9 && strncmp(p, "[Network]", 9) == 0;
-                else if (in_network && len > 0 && *p != '#' && *p != ';' &&
-                         (eq = memchr(p, '=', len))) {
-                        const char *ke = eq;
+bool network_text_dhcp4(const char *text) {
+        bool dhcp4 = false;
 
-                        while (ke > p && (ke[-1] == ' ' || ke[-1] == '\t'))
-                                ke--;
-                        if (ke - p == 4 && strncmp(p, "DHCP", 4) == 0) {
-                                for (v = eq + 1; v < end && (*v == ' ' || *v == '\t'); v++)
-                                        ;
-                                for (ve = end; ve > v && (ve[-1] == ' ' || ve[-1] == '\t' || ve[-1] == '\r'); ve--)
-                                        ;
-                                /* The last assignment wins. */
-                                dhcp4 = false;
-                                for (size_t i = 0; i < ELEMENTSOF(yes); i++)
-                                        if ((size_t) (ve - v) == strlen(yes[i]) && strncasecmp(v, yes[i], (size_t) (ve - v)) == 0)
-                                                dhcp4 = true;
-                        }
-                }
-                p = *end ? end + 1 : end;
-        }
+        (void) ini_foreach(text, "Network", dhcp_setting, &dhcp4);
         return dhcp4;
 }
 
@@ -183,85 +168,21 @@ int dhcp_write_root_rule(FILE *f, const Session *s) {
         return ferror(f) ? -EIO : 0;
 }
 
-static int write_dropin(const char *outdir, const char *network) {
-        _cleanup_free_ char *text = NULL, *name = NULL;
-        char path[PATH_MAX];
-        size_t size = 0;
-        FILE *f;
-        int r;
+static int root_path_dropin(const char *name, const char *text, void *userdata) {
+        int *count = userdata, r;
 
-        f = open_memstream(&text, &size);
-        if (!f)
-                return -ENOMEM;
-        r = dhcp_write_root_path_dropin(f);
-        if (fclose(f) != 0 && r >= 0)
-                r = -errno;
+        if (!network_text_dhcp4(text))
+                return 0;
+        r = network_write_dropin(name, DHCP_DROPIN_NAME, dhcp_write_root_path_dropin);
         if (r < 0)
                 return r;
-        if (asprintf(&name, "%s.d/" DHCP_DROPIN_NAME, network) < 0)
-                return -ENOMEM;
-        if (snprintf(path, sizeof path, "%s/%s", outdir, name) >= (int) sizeof path)
-                return -ENAMETOOLONG;
-        (void) unlink(path);
-        return write_file_excl(outdir, name, text, size, 0644);
-}
-
-static bool seen(char *const *names, size_t n, const char *name) {
-        for (size_t i = 0; i < n; i++)
-                if (strcmp(names[i], name) == 0)
-                        return true;
-        return false;
+        (*count)++;
+        return 0;
 }
 
 int dhcp_write_root_path_dropins(void) {
-        /* networkd's search path, highest priority first: the first file of a name wins. */
-        static const char *const dirs[] = {
-                "/etc/systemd/network", "/run/systemd/network",
-                "/usr/local/lib/systemd/network", "/usr/lib/systemd/network", "/lib/systemd/network",
-        };
-        char *names[256];
-        size_t n = 0;
-        char outdir[PATH_MAX];
-        int r, count = 0;
+        int count = 0, r;
 
-        r = runtime_path("/run/systemd/network", outdir, sizeof outdir);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < ELEMENTSOF(dirs) && r >= 0; i++) {
-                _cleanup_(closedirp) DIR *d = NULL;
-                char dir[PATH_MAX];
-                struct dirent *de;
-
-                if (runtime_path(dirs[i], dir, sizeof dir) < 0)
-                        continue;
-                d = opendir(dir);
-                if (!d)
-                        continue;
-                while ((de = readdir(d)) && n < ELEMENTSOF(names)) {
-                        _cleanup_free_ char *text = NULL;
-                        const char *suffix = strrchr(de->d_name, '.');
-                        char path[PATH_MAX];
-
-                        if (de->d_name[0] == '.' || !suffix || strcmp(suffix, ".network") != 0 ||
-                            seen(names, n, de->d_name))
-                                continue;
-                        names[n] = strdup(de->d_name);
-                        if (!names[n]) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        n++;
-                        if (snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= (int) sizeof path ||
-                            read_full_file(path, &text, NULL, NETWORK_FILE_MAX) < 0 ||
-                            !network_text_dhcp4(text))
-                                continue;
-                        r = write_dropin(outdir, de->d_name);
-                        if (r < 0)
-                                break;
-                        count++;
-                }
-        }
-        for (size_t i = 0; i < n; i++)
-                free(names[i]);
+        r = network_for_each_file(root_path_dropin, &count);
         return r < 0 ? r : count;
 }

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "login.h"
 #include "network.h"
 #include "util.h"
 
@@ -197,4 +198,86 @@ int network_write_files(const Config *c, const char *dir) {
                 }
         }
         return 0;
+}
+
+#define NETWORK_FILE_MAX (256 * 1024)
+
+static bool seen(char *const *names, size_t n, const char *name) {
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(names[i], name) == 0)
+                        return true;
+        return false;
+}
+
+int network_for_each_file(network_file_fn fn, void *userdata) {
+        /* networkd's search path, highest priority first: the first file of a name wins. */
+        static const char *const dirs[] = {
+                "/etc/systemd/network", "/run/systemd/network",
+                "/usr/local/lib/systemd/network", "/usr/lib/systemd/network", "/lib/systemd/network",
+        };
+        char *names[256];
+        size_t n = 0;
+        int r = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(dirs) && r >= 0; i++) {
+                _cleanup_(closedirp) DIR *d = NULL;
+                char dir[PATH_MAX];
+                struct dirent *de;
+
+                if (runtime_path(dirs[i], dir, sizeof dir) < 0)
+                        continue;
+                d = opendir(dir);
+                if (!d)
+                        continue;
+                while ((de = readdir(d)) && n < ELEMENTSOF(names)) {
+                        _cleanup_free_ char *text = NULL;
+                        const char *suffix = strrchr(de->d_name, '.');
+                        char path[PATH_MAX];
+
+                        if (de->d_name[0] == '.' || !suffix || strcmp(suffix, ".network") != 0 ||
+                            seen(names, n, de->d_name))
+                                continue;
+                        names[n] = strdup(de->d_name);
+                        if (!names[n]) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        n++;
+                        if (snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= (int) sizeof path ||
+                            read_full_file(path, &text, NULL, NETWORK_FILE_MAX) < 0)
+                                continue;
+                        r = fn(de->d_name, text, userdata);
+                        if (r < 0)
+                                break;
+                }
+        }
+        for (size_t i = 0; i < n; i++)
+                free(names[i]);
+        return r;
+}
+
+int network_write_dropin(const char *network, const char *dropin, int (*render)(FILE *f)) {
+        _cleanup_free_ char *text = NULL, *name = NULL;
+        char outdir[PATH_MAX], path[PATH_MAX];
+        size_t size = 0;
+        FILE *f;
+        int r;
+
+        r = runtime_path("/run/systemd/network", outdir, sizeof outdir);
+        if (r < 0)
+                return r;
+        f = open_memstream(&text, &size);
+        if (!f)
+                return -ENOMEM;
+        r = render(f);
+        if (fclose(f) != 0 && r >= 0)
+                r = -errno;
+        if (r < 0)
+                return r;
+        if (asprintf(&name, "%s.d/%s", network, dropin) < 0)
+                return -ENOMEM;
+        if (snprintf(path, sizeof path, "%s/%s", outdir, name) >= (int) sizeof path)
+                return -ENAMETOOLONG;
+        (void) unlink(path);
+        return write_file_excl(outdir, name, text, size, 0644);
 }

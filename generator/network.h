@@ -48,3 +48,14 @@ int network_write(const Nic *n, NetworkFile type, FILE *f);
  * replaced atomically). NICs without a MAC are skipped with a warning. Not a generator
  * function: sd-iscsi prepare calls it for /run/systemd/network. */
 int network_write_files(const Config *c, const char *dir);
+
+/* The systemd-networkd .network files a link may be configured by: calls fn with the
+ * name and text of the first file of each name in networkd's search path (below
+ * $SD_ISCSI_ROOT). At most 256 names; files over 256 KiB are skipped. A negative
+ * return of fn stops the walk and is returned. */
+typedef int (*network_file_fn)(const char *name, const char *text, void *userdata);
+int network_for_each_file(network_file_fn fn, void *userdata);
+
+/* Writes /run/systemd/network/<network>.d/<dropin> (replacing it) with what render
+ * writes. */
+int network_write_dropin(const char *network, const char *dropin, int (*render)(FILE *f));

@@ -228,6 +228,42 @@ static int join_path(char *buf, size_t size, const char *dir, const char *name) 
         return n < 0 || (size_t) n >= size ? -ENAMETOOLONG : 0;
 }
 
+static bool is_blank(char c) {
+        return c == ' ' || c == '\t' || c == '\r';
+}
+
+int ini_foreach(const char *text, const char *section, ini_fn fn, void *userdata) {
+        size_t section_len = strlen(section);
+        bool in_section = false;
+
+        for (const char *p = text; p && *p;) {
+                const char *end = strchrnul(p, '\n'), *eq, *ke, *v, *ve;
+
+                while (p < end && is_blank(*p))
+                        p++;
+                if (p < end && *p == '[') {
+                        /* "[Match]" with nothing but blanks after it. */
+                        for (ve = end; ve > p && is_blank(ve[-1]); ve--)
+                                ;
+                        in_section = (size_t) (ve - p) == section_len + 2 && p[section_len + 1] == ']' &&
+                                     strncmp(p + 1, section, section_len) == 0;
+                } else if (in_section && p < end && *p != '#' && *p != ';' &&
+                           (eq = memchr(p, '=', (size_t) (end - p)))) {
+                        for (ke = eq; ke > p && is_blank(ke[-1]); ke--)
+                                ;
+                        for (v = eq + 1; v < end && is_blank(*v); v++)
+                                ;
+                        for (ve = end; ve > v && is_blank(ve[-1]); ve--)
+                                ;
+                        int r = fn(p, (size_t) (ke - p), v, (size_t) (ve - v), userdata);
+                        if (r < 0)
+                                return r;
+                }
+                p = *end ? end + 1 : end;
+        }
+        return 0;
+}
+
 int write_file_excl(const char *dir, const char *name, const char *text, size_t len, mode_t mode) {
         char path[PATH_MAX];
         _cleanup_close_ int fd = -EBADF;

@@ -75,6 +75,13 @@ int unit_name_from_path(const char *path, const char *suffix, char **ret);
 int read_one_line_file(const char *path, char **ret);
 int read_full_file(const char *path, char **ret, size_t *ret_size, size_t max);
 
+/* Calls fn for each "Key=Value" line of every [section] in a systemd-style text, with
+ * blanks around key and value trimmed (neither is NUL-terminated). Comments, other
+ * sections and lines without "=" are skipped. A negative return of fn stops the walk
+ * and is returned. */
+typedef int (*ini_fn)(const char *key, size_t key_len, const char *value, size_t value_len, void *userdata);
+int ini_foreach(const char *text, const char *section, ini_fn fn, void *userdata);
+
 /* Creates dir/name (and missing parents below dir) with O_EXCL, writes text. */
 int write_file_excl(const char *dir, const char *name, const char *text, size_t len, mode_t mode);
 int symlink_excl(const char *target, const char *dir, const char *name);
