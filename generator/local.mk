@@ -11,6 +11,7 @@ libsdiscsi_la_SOURCES = \
 	generator/record.c generator/login.h \
 	generator/show.c generator/show.h \
 	generator/network.c generator/network.h \
+	generator/handoff.c generator/handoff.h \
 	generator/util.c generator/util.h \
 	generator/log.c generator/log.h
 

@@ -4,11 +4,14 @@
  *   show [--json]   what was understood, and at boot the state of each session
  *   login ID        log in to one session (run by sd-iscsi-login@ID.service)
  *   prepare         runtime files before iscsid and networkd (sd-iscsi-prepare.service)
+ *   handoff         in the real root, before networkd: keep the links of the iSCSI
+ *                   connections configured (sd-iscsi-handoff.service)
  */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 
+#include "handoff.h"
 #include "log.h"
 #include "login.h"
 #include "show.h"
@@ -17,7 +20,8 @@
 static void help(FILE *f) {
         fputs("Usage: sd-iscsi show [--json]\n"
               "       sd-iscsi login SESSION-ID\n"
-              "       sd-iscsi prepare\n\n"
+              "       sd-iscsi prepare\n"
+              "       sd-iscsi handoff\n\n"
               "Root on iSCSI for systemd initrds. See sd-iscsi(8) and sd-iscsi(7).\n", f);
 }
 
@@ -143,6 +147,8 @@ int main(int argc, char *argv[]) {
                 r = login_run(argv[2]);
         else if (strcmp(argv[1], "prepare") == 0 && argc == 2)
                 r = prepare_run();
+        else if (strcmp(argv[1], "handoff") == 0 && argc == 2)
+                r = handoff_run();
         else {
                 help(stderr);
                 return 2;

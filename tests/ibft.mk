@@ -24,3 +24,13 @@ ibft_netfiles_LDADD = libsdiscsi.la
 TESTS += tests/test-networkd.sh
 EXTRA_DIST += tests/test-networkd.sh
 EXTRA_DIST += tests/ibft/kernel-compare.sh
+
+# sd-iscsi handoff: [Match] evaluation, boot links from a fake sysfs, drop-ins.
+if HAVE_CHECK
+check_PROGRAMS += test-handoff
+TESTS += test-handoff
+
+test_handoff_SOURCES = tests/test-handoff.c
+test_handoff_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+test_handoff_LDADD = libsdiscsi.la $(CHECK_LIBS)
+endif

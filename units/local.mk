@@ -1,5 +1,5 @@
 # Static units, installed into the systemd unit directory.
-units_generated = units/sd-iscsi-prepare.service units/sd-iscsi-iscsid.service
+units_generated = units/sd-iscsi-prepare.service units/sd-iscsi-iscsid.service units/sd-iscsi-handoff.service
 systemdsystemunit_DATA += $(units_generated) units/sd-iscsi-iscsid.socket
 EXTRA_DIST += $(units_generated:=.in) units/sd-iscsi-iscsid.socket
 CLEANFILES += $(units_generated)
