@@ -161,6 +161,10 @@ int config_load_ibft(Config *c, const char *sysfs_root, unsigned flags);
  * leases_dir that has one (dhcp.c). No lease, or none with a root-path: nothing. */
 int config_load_dhcp(Config *c, const char *leases_dir, unsigned flags);
 
+/* Whether this is the initrd ($SYSTEMD_IN_INITRD, else /etc/initrd-release), as systemd
+ * decides it. */
+bool config_in_initrd(void);
+
 /* The front ends' entry (c initialised with config_init()): command line from $SYSTEMD_PROC_CMDLINE or /proc/cmdline,
  * initrd from $SYSTEMD_IN_INITRD or /etc/initrd-release, sysfs from $SD_ISCSI_SYSFS. */
 int config_load(Config *c, unsigned flags);

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "dhcp.h"
+#include "login.h"
 #include "log.h"
 #include "units.h"
 #include "util.h"
@@ -152,15 +153,75 @@ static void log_messages(const Config *c) {
                 log_error("%s", c->errors[i]);
 }
 
+static bool have_iscsi_sessions(void) {
+        const char *sysfs = getenv("SD_ISCSI_SYSFS");
+        _cleanup_(closedirp) DIR *d = NULL;
+        char path[PATH_MAX];
+        struct dirent *de;
+
+        /* Without the iSCSI transport class loaded this is one failed open(). */
+        snprintf(path, sizeof path, "%s/class/iscsi_session", isempty(sysfs) ? "/sys" : sysfs);
+        d = opendir(path);
+        while (d && (de = readdir(d)))
+                if (startswith(de->d_name, "session"))
+                        return true;
+        return false;
+}
+
+static int find_unit(const char *name, char *ret, size_t size) {
+        static const char *const dirs[] = {
+                "/etc/systemd/system", SYSTEMD_UNIT_DIR, "/usr/lib/systemd/system", "/lib/systemd/system",
+        };
+        char path[PATH_MAX];
+
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                if (snprintf(ret, size, "%s/%s", dirs[i], name) >= (int) size ||
+                    runtime_path(ret, path, sizeof path) < 0)
+                        return -ENAMETOOLONG;
+                if (access(path, F_OK) == 0)
+                        return 0;
+        }
+        return -ENOENT;
+}
+
+/* The real root inherits the initrd's sessions, whatever configured them (the rd.*
+ * keys are not even read here). Its iscsid must run to recover them after a network or
+ * target outage, and open-iscsi's own units start it only when they have nodes of
+ * their own; its systemd-networkd must not drop the addresses they run over
+ * (sd-iscsi-handoff.service). */
+static int add_real_root(const char *dest) {
+        char iscsid[PATH_MAX];
+        int r, ret = 0;
+
+        if (!have_iscsi_sessions())
+                return 0;
+        r = symlink_excl(SYSTEMD_UNIT_DIR "/sd-iscsi-handoff.service", dest,
+                         "systemd-networkd.service.wants/sd-iscsi-handoff.service");
+        if (r < 0)
+                ret = log_error_errno(r, "Failed to pull in sd-iscsi-handoff.service: %m");
+        if (find_unit("iscsid.service", iscsid, sizeof iscsid) < 0) {
+                log_warning("iSCSI sessions exist, but there is no iscsid.service to recover them after an outage.");
+                return ret;
+        }
+        r = symlink_excl(iscsid, dest, "sysinit.target.wants/iscsid.service");
+        if (r < 0)
+                ret = log_error_errno(r, "Failed to pull in iscsid.service: %m");
+        return ret;
+}
+
 static int run(const char *dest, const char *dest_early, const char *dest_late) {
         _cleanup_(config_done) Config c;
         int r, ret = 0;
 
         config_init(&c);
+        /* The real root's business is the sessions the initrd left, not the command line. */
+        if (!config_in_initrd())
+                return add_real_root(dest);
+
         r = config_load(&c, CONFIG_NO_DHCP);
         if (r < 0)
                 return log_error_errno(r, "Failed to read the iSCSI boot configuration: %m");
-        if (!c.in_initrd || !(c.wants_iscsi || c.netroot_dhcp))
+        if (!(c.wants_iscsi || c.netroot_dhcp))
                 return 0;
 
         log_messages(&c);

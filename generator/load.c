@@ -12,7 +12,7 @@
  * is not a real command line. */
 #define CMDLINE_MAX (256 * 1024)
 
-static bool detect_initrd(void) {
+bool config_in_initrd(void) {
         const char *e = getenv("SYSTEMD_IN_INITRD");
 
         /* As systemd's in_initrd(): an unparsable override falls back to the file. */
@@ -38,7 +38,7 @@ int config_load(Config *c, unsigned flags) {
         size_t size = 0;
         int r;
 
-        if (detect_initrd())
+        if (config_in_initrd())
                 flags |= CONFIG_IN_INITRD;
 
         cmdline = getenv("SYSTEMD_PROC_CMDLINE");

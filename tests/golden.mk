@@ -1,6 +1,7 @@
 # Golden generator tests: tests/golden/cases/*/ (see tests/golden/run).
 TESTS += tests/golden/run
-AM_TESTS_ENVIRONMENT = top_builddir=$(abs_top_builddir) srcdir=$(abs_top_srcdir); export top_builddir srcdir;
+AM_TESTS_ENVIRONMENT = top_builddir=$(abs_top_builddir) srcdir=$(abs_top_srcdir) \
+	systemdsystemunitdir=$(systemdsystemunitdir); export top_builddir srcdir systemdsystemunitdir;
 EXTRA_DIST += tests/golden/run tests/golden/cases
 
 if HAVE_CHECK
