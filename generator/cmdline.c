@@ -447,6 +447,29 @@ static int parse_timeout(Config *c, State *st, const Key *k, const char *value) 
         return 0;
 }
 
+static int parse_grace(Config *c, State *st, const Key *k, const char *value) {
+        uint64_t usec;
+
+        if (!need_value(c, k, value))
+                return 0;
+        /* Empty resets, as for rd.iscsi.timeout=; 0 is a grace of none, not "off". */
+        if (isempty(value)) {
+                c->grace_usec = CONFIG_GRACE_DEFAULT_USEC;
+                return 0;
+        }
+        if (streq_ptr(value, "infinity")) {
+                c->grace_usec = CONFIG_USEC_INFINITY;
+                return 0;
+        }
+        if (parse_timespan(value, &usec) < 0 || usec == CONFIG_USEC_INFINITY) {
+                config_error(c, "Invalid %s= value \"%s\" (expected seconds or a time span "
+                             "like 10s, 500ms, or infinity), ignoring.", k->name, SHOWN(value));
+                return 0;
+        }
+        c->grace_usec = usec;
+        return 0;
+}
+
 static int get_bool(Config *c, const Key *k, const char *value) {
         int b;
 
@@ -509,6 +532,7 @@ static const Key keys[] = {
         { .name = "rd.iscsi.waitnet",         .parse = parse_bool, CFG(waitnet) },
         { .name = "rd.iscsi.testroute",       .parse = parse_bool, CFG(testroute) },
         { .name = "rd.iscsi.timeout",         .parse = parse_timeout },
+        { .name = "rd.iscsi.grace",           .parse = parse_grace },
         { .name = "rd.iscsi.firmware",        .parse = parse_firmware },
         { .name = "rd.iscsi.ibft",            .parse = parse_firmware },
         { .name = "rd.iscsi.mp",              .parse = parse_bool, CFG(multipath) },

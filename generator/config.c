@@ -8,6 +8,7 @@
 void config_init(Config *c) {
         *c = (Config) {
                 .login_retry_max = -1,
+                .grace_usec = CONFIG_GRACE_DEFAULT_USEC,
                 .root_rw = -1,
                 .testroute = true,
         };

@@ -25,6 +25,13 @@
 #define CONFIG_MAX_MESSAGES 64
 #define CONFIG_MAX_NICS 16
 
+/* rd.iscsi.grace= default. Once the root device exists, a login still being retried is
+ * for a second path or another disk: a live one is a backoff step or two behind the
+ * first (retries every 1-2 s, a 3 s probe timeout), so 10 s spans at least three more
+ * attempts; a dead one then costs the boot 10 s instead of blocking it for ever. */
+#define CONFIG_GRACE_DEFAULT_USEC (10ULL * 1000000ULL)
+#define CONFIG_USEC_INFINITY UINT64_MAX
+
 typedef enum SessionSource {
         SOURCE_CMDLINE,
         SOURCE_IBFT,
@@ -102,6 +109,7 @@ typedef struct Config {
         int root_rw;            /* "ro"/"rw" on the command line; -1: neither */
 
         uint64_t timeout_usec;  /* rd.iscsi.timeout=; 0: no budget */
+        uint64_t grace_usec;    /* rd.iscsi.grace=; CONFIG_USEC_INFINITY: never give up */
         int login_retry_max;    /* -1: unset */
         bool waitnet;           /* also wait for systemd-networkd-wait-online@IFACE */
         bool testroute;

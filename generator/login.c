@@ -28,6 +28,7 @@
 #include "dhcp.h"
 #include "log.h"
 #include "login.h"
+#include "units.h"
 #include "util.h"
 
 #define USEC_PER_SEC 1000000ULL
@@ -39,6 +40,9 @@
  * 1 s of listening; only real logins back off to BACKOFF_MAX_USEC. */
 #define PROBE_BACKOFF_MAX_USEC (1 * USEC_PER_SEC)
 #define PROBE_TIMEOUT_USEC (3 * USEC_PER_SEC)
+/* While the root device may yet appear and start a grace, waits wake this often to
+ * look for it (one access()), so that the grace starts within a second of it. */
+#define ROOT_CHECK_USEC (1 * USEC_PER_SEC)
 #define ISCSI_ERR_SESS_EXISTS 15
 
 extern char **environ;
@@ -141,14 +145,16 @@ typedef struct Attempt {
         char error[256];
 } Attempt;
 
-static void save_state(const Session *s, const char *state, const Attempt *a) {
-        char dir[PATH_MAX], path[PATH_MAX], text[512];
+/* reason: why the helper stopped retrying (state "failed"), else NULL. */
+static void save_state(const Session *s, const char *state, const Attempt *a, const char *reason) {
+        char dir[PATH_MAX], path[PATH_MAX], text[768];
         int n;
 
         if (runtime_path(SD_ISCSI_STATE_DIR, dir, sizeof dir) < 0 ||
             snprintf(path, sizeof path, "%s/%s", dir, s->id) >= (int) sizeof path)
                 return;
-        n = snprintf(text, sizeof text, "STATE=%s\nATTEMPT=%u\nERROR=%s\n", state, a->number, a->error);
+        n = snprintf(text, sizeof text, "STATE=%s\nATTEMPT=%u\nERROR=%s\n%s%s%s", state, a->number, a->error,
+                     reason ? "REASON=" : "", strempty(reason), reason ? "\n" : "");
         if (n > 0 && (size_t) n < sizeof text)
                 (void) write_file_atomic(path, text, (size_t) n, 0644);
 }
@@ -200,6 +206,57 @@ static uint64_t remaining(uint64_t deadline, uint64_t cap) {
         return deadline - n < cap ? deadline - n : cap;
 }
 
+/* What ends a login's retries: the budget, and once the root device is there (and this
+ * login is not the root's own), the grace. */
+typedef struct Limits {
+        const Config *config;
+        uint64_t budget_end;            /* 0: no budget */
+        const char *root_device;        /* as the model names it; NULL: nothing to wait on */
+        char root_path[PATH_MAX];       /* the same below $SD_ISCSI_ROOT */
+        uint64_t root_seen;             /* CONFIG_USEC_INFINITY: not (yet) there */
+} Limits;
+
+static void format_span(char *buf, size_t size, uint64_t usec) {
+        if (usec == CONFIG_USEC_INFINITY)
+                snprintf(buf, size, "infinity");
+        else if (usec % USEC_PER_SEC == 0)
+                snprintf(buf, size, "%llus", (unsigned long long) (usec / USEC_PER_SEC));
+        else
+                snprintf(buf, size, "%llums", (unsigned long long) (usec / USEC_PER_MSEC));
+}
+
+/* Called at every wakeup of the retry loop: one access() on the device node. */
+static void limits_check_root(Limits *l, const Session *s) {
+        char grace[32];
+
+        if (!l->root_device || l->root_seen != CONFIG_USEC_INFINITY || access(l->root_path, F_OK) < 0)
+                return;
+        l->root_seen = now_usec();
+        if (l->config->grace_usec == CONFIG_USEC_INFINITY)
+                return;
+        format_span(grace, sizeof grace, l->config->grace_usec);
+        log_info("The root device %s is present: trying %s at %s:%u for %s more (rd.iscsi.grace=).",
+                 l->root_device, s->target, s->portal, s->port, grace);
+}
+
+/* How long a wait may sleep before it looks for the root device again. */
+static uint64_t limits_wakeup(const Limits *l, uint64_t cap) {
+        if (l->root_device && l->root_seen == CONFIG_USEC_INFINITY &&
+            l->config->grace_usec != CONFIG_USEC_INFINITY && cap > ROOT_CHECK_USEC)
+                return ROOT_CHECK_USEC;
+        return cap;
+}
+
+/* The end of the current attempt's waits (0: none), after looking for the root device. */
+static uint64_t limits_deadline(Limits *l, const Session *s) {
+        uint64_t end;
+
+        limits_check_root(l, s);
+        if (login_limit_end(l->budget_end, l->root_seen, l->config->grace_usec, &end) == LOGIN_LIMIT_NONE)
+                return 0;
+        return end;
+}
+
 static int poll_usec(int fd, short events, uint64_t usec) {
         struct pollfd p = { .fd = fd, .events = events };
         int r;
@@ -210,7 +267,8 @@ static int poll_usec(int fd, short events, uint64_t usec) {
         return r == 0 ? -ETIMEDOUT : 0;
 }
 
-static int wait_for_route(const struct sockaddr_storage *addr, socklen_t len, uint64_t deadline, Attempt *a) {
+static int wait_for_route(const struct sockaddr_storage *addr, socklen_t len, Limits *l, const Session *s,
+                          Attempt *a) {
         _cleanup_close_ int nl = -EBADF;
         struct sockaddr_nl snl = {
                 .nl_family = AF_NETLINK,
@@ -234,7 +292,8 @@ static int wait_for_route(const struct sockaddr_storage *addr, socklen_t len, ui
                         fail_attempt(a, "cannot route to portal: %s", strerror(-r));
                         return r;
                 }
-                left = remaining(deadline, 5 * USEC_PER_SEC);
+                /* The cap also bounds how late a root device that appears meanwhile is seen. */
+                left = remaining(limits_deadline(l, s), limits_wakeup(l, 5 * USEC_PER_SEC));
                 if (left == 0) {
                         fail_attempt(a, "no route to the portal");
                         return -ENETUNREACH;
@@ -254,9 +313,10 @@ static int wait_for_route(const struct sockaddr_storage *addr, socklen_t len, ui
         }
 }
 
-static int probe_portal(const struct sockaddr_storage *addr, socklen_t len, uint64_t deadline, Attempt *a,
+static int probe_portal(const struct sockaddr_storage *addr, socklen_t len, Limits *l, Attempt *a,
                         const Session *s) {
         _cleanup_close_ int fd = socket(addr->ss_family, SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK, 0);
+        uint64_t probe_end = now_usec() + PROBE_TIMEOUT_USEC;
         socklen_t elen = sizeof(int);
         int err = 0, r;
 
@@ -267,7 +327,19 @@ static int probe_portal(const struct sockaddr_storage *addr, socklen_t len, uint
                         err = errno;
                         goto fail;
                 }
-                r = poll_usec(fd, POLLOUT, remaining(deadline, PROBE_TIMEOUT_USEC));
+                for (;;) {
+                        uint64_t end = limits_deadline(l, s), left;
+
+                        left = remaining(end != 0 && end < probe_end ? end : probe_end,
+                                         limits_wakeup(l, PROBE_TIMEOUT_USEC));
+                        if (left == 0) {
+                                r = -ETIMEDOUT;
+                                break;
+                        }
+                        r = poll_usec(fd, POLLOUT, left);
+                        if (r != -ETIMEDOUT)
+                                break;
+                }
                 if (r == -ETIMEDOUT) {
                         err = ETIMEDOUT;
                         goto fail;
@@ -392,8 +464,30 @@ static void notify_status(const Session *s, const Attempt *a, const char *what) 
         (void) sd_notify(0, msg);
 }
 
+static int give_up(const Limits *l, const Session *s, Attempt *a, LoginLimit why) {
+        char reason[256], span[32];
+
+        if (why == LOGIN_LIMIT_BUDGET)
+                snprintf(reason, sizeof reason, "login budget of %llus exhausted",
+                         (unsigned long long) (l->config->timeout_usec / USEC_PER_SEC));
+        else {
+                format_span(span, sizeof span, l->config->grace_usec);
+                snprintf(reason, sizeof reason, "root device %s present, grace of %s (rd.iscsi.grace=) over",
+                         l->root_device, span);
+        }
+        save_state(s, "failed", a, reason);
+        notify_status(s, a, "Gave up on");
+        return log_error_errno(ETIMEDOUT, "Giving up on %s at %s:%u: %s after %u attempt(s). Last error: %s",
+                               s->target, s->portal, s->port, reason, a->number, a->error);
+}
+
 static int login_session(const Config *c, const Session *s, uint64_t start) {
-        uint64_t deadline = c->timeout_usec ? start + c->timeout_usec : 0;
+        _cleanup_free_ char *root_device = NULL;
+        Limits l = {
+                .config = c,
+                .budget_end = c->timeout_usec ? start + c->timeout_usec : 0,
+                .root_seen = CONFIG_USEC_INFINITY,
+        };
         uint64_t backoff = BACKOFF_INITIAL_USEC;
         Attempt a = {};
         int r;
@@ -402,24 +496,32 @@ static int login_session(const Config *c, const Session *s, uint64_t start) {
         if (r < 0)
                 return r;
 
+        /* Once the root device is there, a login still failing is for another path or
+         * disk: it must not hold up the boot for ever. The root's own login never gives
+         * up that way; without a root device in the model there is nothing to wait on. */
+        if (!s->root && config_root_device(c, &root_device) >= 0 &&
+            runtime_path(root_device, l.root_path, sizeof l.root_path) >= 0)
+                l.root_device = root_device;
+
         for (;;) {
                 struct sockaddr_storage addr;
                 socklen_t len;
                 uint64_t wait, cap = PROBE_BACKOFF_MAX_USEC, t[4];
+                LoginLimit why;
 
                 a.number++;
                 a.error[0] = 0;
                 notify_status(s, &a, "Logging in to");
-                save_state(s, "logging-in", &a);
+                save_state(s, "logging-in", &a, NULL);
 
                 /* Where the time goes, per phase: the first thing to look at when a boot is slow. */
                 t[0] = now_usec();
                 r = resolve_portal(s, &addr, &len, &a);
                 if (r >= 0 && c->testroute)
-                        r = wait_for_route(&addr, len, deadline, &a);
+                        r = wait_for_route(&addr, len, &l, s, &a);
                 t[1] = now_usec();
                 if (r >= 0)
-                        r = probe_portal(&addr, len, deadline, &a, s);
+                        r = probe_portal(&addr, len, &l, &a, s);
                 t[2] = now_usec();
                 if (r >= 0) {
                         cap = BACKOFF_MAX_USEC;
@@ -428,7 +530,7 @@ static int login_session(const Config *c, const Session *s, uint64_t start) {
                 t[3] = now_usec();
                 if (r >= 0) {
                         a.error[0] = 0;
-                        save_state(s, "logged-in", &a);
+                        save_state(s, "logged-in", &a, NULL);
                         notify_status(s, &a, "Logged in to");
                         log_info("Logged in to %s at %s:%u after %u attempt(s), %.2fs "
                                  "(route %.2fs, portal %.2fs, iscsiadm %.2fs).", s->target, s->portal,
@@ -441,14 +543,10 @@ static int login_session(const Config *c, const Session *s, uint64_t start) {
                 log_warning("Attempt %u to log in to %s at %s:%u failed: %s", a.number, s->target, s->portal,
                             s->port, a.error);
                 wait = jitter(backoff < cap ? backoff : cap);
-                if (deadline && now_usec() + wait >= deadline) {
-                        save_state(s, "failed", &a);
-                        notify_status(s, &a, "Gave up on");
-                        return log_error_errno(ETIMEDOUT,
-                                               "Giving up on %s at %s:%u: login budget of %llus exhausted after %u attempt(s). Last error: %s",
-                                               s->target, s->portal, s->port,
-                                               (unsigned long long) (c->timeout_usec / USEC_PER_SEC), a.number, a.error);
-                }
+                limits_check_root(&l, s);
+                why = login_give_up(now_usec() + wait, l.budget_end, l.root_seen, c->grace_usec);
+                if (why != LOGIN_LIMIT_NONE)
+                        return give_up(&l, s, &a, why);
                 notify_status(s, &a, "Retrying login to");
                 usleep((useconds_t) wait);
                 backoff = backoff * 2 > BACKOFF_MAX_USEC ? BACKOFF_MAX_USEC : backoff * 2;

@@ -24,6 +24,23 @@ int login_write_iface(FILE *f, const Session *s);
 /* Node record path below the node directory: "<target>/<portal>,<port>,<tpgt>/<iface>". */
 int login_record_path(const Session *s, char *buf, size_t size);
 
+/* Why a login retrying after a failed attempt stops. */
+typedef enum LoginLimit {
+        LOGIN_LIMIT_NONE,       /* retry */
+        LOGIN_LIMIT_BUDGET,     /* rd.iscsi.timeout= is used up */
+        LOGIN_LIMIT_GRACE,      /* the root device has been there for rd.iscsi.grace= */
+} LoginLimit;
+
+/* When the first limit ends (CONFIG_USEC_INFINITY: never), and which it is. All times
+ * are CLOCK_MONOTONIC µs; budget_end 0: no budget; root_seen CONFIG_USEC_INFINITY: the
+ * root device is not there (yet), or this login is the root's own; grace_usec
+ * CONFIG_USEC_INFINITY: no grace limit. On a tie the budget wins. */
+LoginLimit login_limit_end(uint64_t budget_end, uint64_t root_seen, uint64_t grace_usec, uint64_t *ret_end);
+
+/* Whether a login that would retry at next stops instead, and why: a retry that would
+ * start at or after the first limit's end is not made. */
+LoginLimit login_give_up(uint64_t next, uint64_t budget_end, uint64_t root_seen, uint64_t grace_usec);
+
 /* sd-iscsi login <id> */
 int login_run(const char *id);
 /* sd-iscsi prepare */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The open-iscsi node record of a session: a pure writer, shared by the login helper
- * and the tests. */
+/* The login helper's pure parts, shared with the tests: the open-iscsi node record of
+ * a session, and when to stop retrying. */
 #include <errno.h>
 
 #include "login.h"
@@ -89,4 +89,25 @@ int login_write_iface(FILE *f, const Session *s) {
         if (!isempty(s->netdev))
                 fprintf(f, "iface.net_ifacename = %s\n", s->netdev);
         return ferror(f) ? -EIO : 0;
+}
+
+LoginLimit login_limit_end(uint64_t budget_end, uint64_t root_seen, uint64_t grace_usec, uint64_t *ret_end) {
+        uint64_t grace_end = CONFIG_USEC_INFINITY;
+
+        if (root_seen != CONFIG_USEC_INFINITY && grace_usec != CONFIG_USEC_INFINITY)
+                grace_end = grace_usec > CONFIG_USEC_INFINITY - 1 - root_seen ?
+                        CONFIG_USEC_INFINITY - 1 : root_seen + grace_usec;
+        if (budget_end != 0 && budget_end <= grace_end) {
+                *ret_end = budget_end;
+                return LOGIN_LIMIT_BUDGET;
+        }
+        *ret_end = grace_end;
+        return grace_end == CONFIG_USEC_INFINITY ? LOGIN_LIMIT_NONE : LOGIN_LIMIT_GRACE;
+}
+
+LoginLimit login_give_up(uint64_t next, uint64_t budget_end, uint64_t root_seen, uint64_t grace_usec) {
+        uint64_t end;
+        LoginLimit l = login_limit_end(budget_end, root_seen, grace_usec, &end);
+
+        return l != LOGIN_LIMIT_NONE && next >= end ? l : LOGIN_LIMIT_NONE;
 }

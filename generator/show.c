@@ -138,6 +138,8 @@ static void json_session(FILE *f, const Session *s, const SessionRuntime *rt) {
                 fprintf(f, "%u", rt->attempt);
                 json_key(f, &first, "last_error");
                 json_string(f, nonempty_or_null(rt->error));
+                json_key(f, &first, "gave_up");
+                json_string(f, nonempty_or_null(rt->reason));
                 json_key(f, &first, "kernel_session");
                 json_string(f, nonempty_or_null(rt->kernel_session));
         }
@@ -294,6 +296,8 @@ int show_text(FILE *f, const ShowContext *ctx) {
                         fputc('\n', f);
                         if (rt->error[0])
                                 fprintf(f, "  Last error: %s\n", rt->error);
+                        if (rt->reason[0])
+                                fprintf(f, "  Gave up: %s\n", rt->reason);
                 } else if (ctx->runtime)
                         fputs("  State:   not started\n", f);
         }

@@ -11,6 +11,7 @@ typedef struct SessionRuntime {
         char state[24];         /* "logging-in", "logged-in", "failed" */
         unsigned attempt;
         char error[256];
+        char reason[256];       /* why the helper stopped retrying, when it did */
         char kernel_session[32];        /* "session1" when the kernel has it */
 } SessionRuntime;
 

@@ -406,6 +406,7 @@ START_TEST(test_settings) {
         ck_assert(c.testroute);
         ck_assert_int_eq(c.login_retry_max, -1);
         ck_assert_uint_eq(c.timeout_usec, 0);
+        ck_assert_uint_eq(c.grace_usec, 10000000);
         ck_assert(!c.multipath);
 
         parse("rd.iscsi.testroute=false rd.iscsi.waitnet rd.iscsi.mp rd.iscsi.login_retry_max=5 "
@@ -429,6 +430,30 @@ START_TEST(test_settings) {
         ck_clean();
         ck_assert_uint_eq(c.timeout_usec, 0);
 
+        /* rd.iscsi.grace=: a time span; 0 is no grace at all, infinity never gives up. */
+        parse("rd.iscsi.grace=3", INITRD);
+        ck_clean();
+        ck_assert_uint_eq(c.grace_usec, 3000000);
+        parse("rd.iscsi.grace=0", INITRD);
+        ck_clean();
+        ck_assert_uint_eq(c.grace_usec, 0);
+        parse("rd.iscsi.grace=1min rd.iscsi.timeout=90", INITRD);
+        ck_clean();
+        ck_assert_uint_eq(c.grace_usec, 60000000);
+        ck_assert_uint_eq(c.timeout_usec, 90000000);
+        parse("rd.iscsi.grace=250ms", INITRD);
+        ck_clean();
+        ck_assert_uint_eq(c.grace_usec, 250000);
+        parse("rd.iscsi.grace=infinity", INITRD);
+        ck_clean();
+        ck_assert_uint_eq(c.grace_usec, UINT64_MAX);
+        parse("rd.iscsi.grace=0 rd.iscsi.grace=", INITRD);
+        ck_clean();
+        ck_assert_uint_eq(c.grace_usec, 10000000);
+        /* rd.* keys count only in the initrd. */
+        parse("rd.iscsi.grace=0", 0);
+        ck_assert_uint_eq(c.grace_usec, 10000000);
+
         static const struct {
                 const char *line, *error;
         } bad[] = {
@@ -439,6 +464,12 @@ START_TEST(test_settings) {
                 { "rd.iscsi.timeout=soon", "Invalid rd.iscsi.timeout= value \"soon\"" },
                 { "rd.iscsi.timeout=-5", "rd.iscsi.timeout=" },
                 { "rd.iscsi.timeout=99999999999999999999", "rd.iscsi.timeout=" },
+                { "rd.iscsi.grace=soon", "Invalid rd.iscsi.grace= value \"soon\" (expected seconds or a time span" },
+                { "rd.iscsi.grace=-1", "Invalid rd.iscsi.grace= value \"-1\"" },
+                { "rd.iscsi.grace=5x", "Invalid rd.iscsi.grace= value \"5x\"" },
+                { "rd.iscsi.grace=99999999999999999999", "Invalid rd.iscsi.grace= value \"99999999999999999999\"" },
+                { "rd.iscsi.grace=18446744073709551", "Invalid rd.iscsi.grace= value" },
+                { "rd.iscsi.grace", "rd.iscsi.grace= needs a value" },
                 { "rd.iscsi.waitnet=2", "Invalid rd.iscsi.waitnet= value \"2\" (expected a boolean)" },
                 { "rd.iscsi.testroute=", "rd.iscsi.testroute=" },
                 { "rd.iscsi.mp=x", "rd.iscsi.mp=" },
@@ -449,6 +480,7 @@ START_TEST(test_settings) {
                 ck_assert(!c.waitnet && c.testroute && !c.multipath);
                 ck_assert_int_eq(c.login_retry_max, -1);
                 ck_assert_uint_eq(c.timeout_usec, 0);
+                ck_assert_uint_eq(c.grace_usec, 10000000);
         }
 }
 END_TEST

@@ -2,7 +2,8 @@
 # shellcheck disable=SC2034 # rc and start are read by the conditions check evaluates
 # `sd-iscsi login dhcp` end to end, without a network: a lease file appears (through a
 # temporary name, as networkd saves it) while the helper waits; the portal is a local
-# TCP listener; iscsiadm and udevadm are stand-ins that record their arguments.
+# TCP listener; iscsiadm and udevadm are stand-ins that record their arguments. Then
+# the login helper's limits: the budget's and the root device grace's messages and state.
 set -uo pipefail
 
 builddir=${top_builddir:-.}
@@ -110,6 +111,54 @@ check "failed login: the state names the reason" \
 check "failed login: the final message names target, portal and reason" \
         "grep -q 'Giving up on iqn.2026-11.test:root at 127.0.0.1:$port.*authorization failure' '$work/out5'"
 check "failed login: no secret in its output" "! grep -q SECRET '$work/out5'"
+
+# No budget: a login still failing once the root device exists gives up after the
+# grace (rd.iscsi.grace=), says why, and records it for show. Nothing listens on the
+# portal (refused at once); the root device is a plain file below $SD_ISCSI_ROOT.
+kill "$listener" 2>/dev/null
+listener=
+dead=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+dev=$work/root/dev/disk/by-label
+mkdir -p "$dev"
+rm -f "$work/root/run/sd-iscsi/state/cmdline-0"
+(sleep 1; : > "$dev/sdiroot") &
+start=$SECONDS
+SYSTEMD_PROC_CMDLINE="netroot=iscsi:127.0.0.1::$dead::iqn.2026-11.test:data root=LABEL=sdiroot rd.iscsi.testroute=0 rd.iscsi.grace=1" \
+        "$cli" login cmdline-0 2>"$work/out6"
+rc=$?
+wait
+check "grace: fails" "((rc != 0))"
+check "grace: gives up after the root device appears, within a few seconds" "((SECONDS - start <= 6))"
+check "grace: waited for the root device" "grep -q 'The root device /dev/disk/by-label/sdiroot is present' '$work/out6'"
+check "grace: retried before the root device appeared" "grep -q '^Attempt 2 ' '$work/out6'"
+check "grace: the final message names target, portal, grace, attempts and the error" \
+        "grep -q 'Giving up on iqn.2026-11.test:data at 127.0.0.1:$dead: root device /dev/disk/by-label/sdiroot present, grace of 1s (rd.iscsi.grace=) over after [0-9]* attempt(s). Last error: portal 127.0.0.1 port $dead: Connection refused' '$work/out6'"
+check "grace: the state records the failure and why" \
+        "grep -qx 'STATE=failed' '$work/root/run/sd-iscsi/state/cmdline-0' && grep -qx 'REASON=root device /dev/disk/by-label/sdiroot present, grace of 1s (rd.iscsi.grace=) over' '$work/root/run/sd-iscsi/state/cmdline-0'"
+SYSTEMD_PROC_CMDLINE="netroot=iscsi:127.0.0.1::$dead::iqn.2026-11.test:data root=LABEL=sdiroot" "$cli" show > "$work/show6"
+check "grace: show tells the same story" \
+        "grep -q '^  State:   failed (attempt' '$work/show6' && grep -qx '  Gave up: root device /dev/disk/by-label/sdiroot present, grace of 1s (rd.iscsi.grace=) over' '$work/show6'"
+
+# The root's own login never gives up that way, even with its device there (grace 0),
+# nor does a login with no root device in the model: both still retry when stopped.
+rootdev="$work/root/dev/disk/by-path/ip-127.0.0.1:$dead-iscsi-iqn.2026-11.test:root-lun-0"
+mkdir -p "${rootdev%/*}"
+: > "$rootdev"
+SYSTEMD_PROC_CMDLINE="root=iscsi:127.0.0.1::$dead::iqn.2026-11.test:root rd.iscsi.testroute=0 rd.iscsi.grace=0" \
+        timeout 2 "$cli" login cmdline-0 2>"$work/out7"
+rc=$?
+check "grace: the root's own login keeps retrying" "((rc == 124)) && ! grep -q 'Giving up' '$work/out7'"
+SYSTEMD_PROC_CMDLINE="netroot=iscsi:127.0.0.1::$dead::iqn.2026-11.test:data rd.iscsi.testroute=0 rd.iscsi.grace=0" \
+        timeout 2 "$cli" login cmdline-0 2>"$work/out8"
+rc=$?
+check "grace: no root device, nothing to wait on: keeps retrying" "((rc == 124)) && ! grep -q 'Giving up' '$work/out8'"
+# With a budget as well, whichever ends first: here the grace (0), at once.
+start=$SECONDS
+SYSTEMD_PROC_CMDLINE="netroot=iscsi:127.0.0.1::$dead::iqn.2026-11.test:data root=LABEL=sdiroot rd.iscsi.timeout=60 rd.iscsi.testroute=0 rd.iscsi.grace=0" \
+        "$cli" login cmdline-0 2>"$work/out9"
+rc=$?
+check "grace 0 and a budget: the grace ends first" \
+        "((rc != 0 && SECONDS - start <= 3)) && grep -q 'grace of 0s (rd.iscsi.grace=) over after 1 attempt(s)' '$work/out9'"
 
 echo "login-dhcp: $pass passed, $fail failed"
 ((fail == 0))

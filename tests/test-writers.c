@@ -235,6 +235,55 @@ static int render_show(FILE *f, const Config *c, const Session *s) {
         return s ? show_text(f, &ctx) : show_json(f, &ctx);
 }
 
+#define S 1000000ULL
+#define INF CONFIG_USEC_INFINITY
+
+START_TEST(test_login_give_up) {
+        uint64_t end;
+
+        /* No budget, no root device (or this login is the root's own): retry for ever. */
+        ck_assert_int_eq(login_limit_end(0, INF, 10 * S, &end), LOGIN_LIMIT_NONE);
+        ck_assert_uint_eq(end, INF);
+        ck_assert_int_eq(login_give_up(UINT64_MAX - 1, 0, INF, 10 * S), LOGIN_LIMIT_NONE);
+        ck_assert_int_eq(login_give_up(UINT64_MAX - 1, 0, INF, 0), LOGIN_LIMIT_NONE);
+
+        /* The default grace: the root device seen at 100 s, the last retry starts before 110 s. */
+        ck_assert_int_eq(login_limit_end(0, 100 * S, CONFIG_GRACE_DEFAULT_USEC, &end), LOGIN_LIMIT_GRACE);
+        ck_assert_uint_eq(end, 110 * S);
+        ck_assert_int_eq(login_give_up(99 * S, 0, 100 * S, CONFIG_GRACE_DEFAULT_USEC), LOGIN_LIMIT_NONE);
+        ck_assert_int_eq(login_give_up(110 * S - 1, 0, 100 * S, CONFIG_GRACE_DEFAULT_USEC), LOGIN_LIMIT_NONE);
+        ck_assert_int_eq(login_give_up(110 * S, 0, 100 * S, CONFIG_GRACE_DEFAULT_USEC), LOGIN_LIMIT_GRACE);
+        ck_assert_int_eq(login_give_up(500 * S, 0, 100 * S, CONFIG_GRACE_DEFAULT_USEC), LOGIN_LIMIT_GRACE);
+
+        /* Grace 0: give up as soon as the root device is there. */
+        ck_assert_int_eq(login_give_up(100 * S, 0, 100 * S, 0), LOGIN_LIMIT_GRACE);
+        ck_assert_int_eq(login_give_up(100 * S - 1, 0, 100 * S, 0), LOGIN_LIMIT_NONE);
+
+        /* rd.iscsi.grace=infinity: the old behaviour, only a budget ends the login. */
+        ck_assert_int_eq(login_give_up(UINT64_MAX - 1, 0, 100 * S, INF), LOGIN_LIMIT_NONE);
+        ck_assert_int_eq(login_give_up(130 * S, 130 * S, 100 * S, INF), LOGIN_LIMIT_BUDGET);
+
+        /* Budget and grace: whichever ends first. */
+        ck_assert_int_eq(login_limit_end(130 * S, 100 * S, 10 * S, &end), LOGIN_LIMIT_GRACE);
+        ck_assert_uint_eq(end, 110 * S);
+        ck_assert_int_eq(login_limit_end(105 * S, 100 * S, 10 * S, &end), LOGIN_LIMIT_BUDGET);
+        ck_assert_uint_eq(end, 105 * S);
+        ck_assert_int_eq(login_give_up(106 * S, 105 * S, 100 * S, 10 * S), LOGIN_LIMIT_BUDGET);
+        ck_assert_int_eq(login_give_up(111 * S, 130 * S, 100 * S, 10 * S), LOGIN_LIMIT_GRACE);
+        ck_assert_int_eq(login_give_up(109 * S, 130 * S, 100 * S, 10 * S), LOGIN_LIMIT_NONE);
+        /* A tie names the budget (the setting the user gave to bound the whole login). */
+        ck_assert_int_eq(login_give_up(110 * S, 110 * S, 100 * S, 10 * S), LOGIN_LIMIT_BUDGET);
+        /* Budget only, no root device yet: as before the grace existed. */
+        ck_assert_int_eq(login_give_up(29 * S, 30 * S, INF, 10 * S), LOGIN_LIMIT_NONE);
+        ck_assert_int_eq(login_give_up(30 * S, 30 * S, INF, 10 * S), LOGIN_LIMIT_BUDGET);
+
+        /* A grace that would overflow the clock ends never in practice, but never wraps. */
+        ck_assert_int_eq(login_limit_end(0, 100 * S, UINT64_MAX - 1, &end), LOGIN_LIMIT_GRACE);
+        ck_assert_uint_eq(end, UINT64_MAX - 1);
+        ck_assert_int_eq(login_give_up(200 * S, 0, 100 * S, UINT64_MAX - 1), LOGIN_LIMIT_NONE);
+}
+END_TEST
+
 START_TEST(test_show_never_prints_secrets) {
         _cleanup_(config_done) Config c;
         _cleanup_free_ char *json = NULL, *text = NULL;
@@ -321,6 +370,7 @@ int main(void) {
         tcase_add_test(tc, test_device_timeout);
         tcase_add_test(tc, test_record);
         tcase_add_test(tc, test_record_without_auth);
+        tcase_add_test(tc, test_login_give_up);
         tcase_add_test(tc, test_show_never_prints_secrets);
         tcase_add_test(tc, test_add_session_merges_and_caps);
         tcase_add_test(tc, test_parse_helpers);
