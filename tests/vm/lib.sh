@@ -173,6 +173,9 @@ vm_target_start() {
         ip netns exec "$VM_NS" tgtd -f -C "$VM_TGT_PORT" --iscsi "portal=$VM_HOST4:$VM_PORT" \
                 >"$VM_RUN/tgtd.log" 2>&1 &
         VM_TGTD_PID=$!
+        # Not a job of this shell: a crash injected by a hook (vm_target_crash) must
+        # not be announced on the run's output.
+        disown "$VM_TGTD_PID"
         for ((i = 0; i < 100; i++)); do
                 vm_tgtadm --op show --mode sys >/dev/null 2>&1 && break
                 kill -0 "$VM_TGTD_PID" 2>/dev/null || { cat "$VM_RUN/tgtd.log" >&2; vm_die "tgtd exited"; }
@@ -185,6 +188,7 @@ vm_target_start() {
 
 # tgtd ignores SIGTERM while a target exists: delete them first.
 vm_target_stop() {
+        vm_target_adopt
         [[ -n $VM_TGTD_PID ]] || return 0
         if kill -0 "$VM_TGTD_PID" 2>/dev/null; then
                 vm_target_clear
@@ -193,6 +197,24 @@ vm_target_stop() {
         vm_stop_pid "$VM_TGTD_PID" 5
         rm -f "/var/run/tgtd/socket.$VM_TGT_PORT" "/var/run/tgtd/socket.$VM_TGT_PORT.lock"
         VM_TGTD_PID=
+}
+
+# vm_target_crash: tgtd dies as in a crash (SIGKILL: its connections are reset, nothing
+# is logged out). vm_target_start brings up a new one, which a hook (a subshell) hands
+# to the main shell through tgtd.pid; vm_target_adopt takes it over there.
+vm_target_crash() {
+        kill -KILL "$VM_TGTD_PID" 2>/dev/null
+        rm -f "/var/run/tgtd/socket.$VM_TGT_PORT" "/var/run/tgtd/socket.$VM_TGT_PORT.lock"
+}
+
+vm_target_adopt() {
+        local pid
+        [[ -s $VM_RUN/tgtd.pid ]] || return 0
+        pid=$(<"$VM_RUN/tgtd.pid")
+        rm -f "$VM_RUN/tgtd.pid"
+        [[ $pid == "$VM_TGTD_PID" ]] && return 0
+        [[ -n $VM_TGTD_PID ]] && kill -KILL "$VM_TGTD_PID" 2>/dev/null
+        VM_TGTD_PID=$pid
 }
 
 vm_target_tids() {
@@ -494,6 +516,56 @@ vm_reject() {
                 grep -aqE -- "$re" "$VM_CONSOLE" && { VM_MISSING="unexpected: $re"; return 1; }
         done
         return 0
+}
+
+# ---------------------------------------------------------------- real root
+
+# A minimal Debian 12 with systemd, systemd-networkd and open-iscsi: the real root
+# that the "after switch-root" scenarios boot into. The debootstrap tree is cached (as
+# a tar, keyed on what it is made of); the image is assembled per run, with this run's
+# sd-iscsi installed into it as a package would.
+VM_DEBIAN_SUITE=bookworm
+VM_DEBIAN_MIRROR=${VM_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+VM_DEBIAN_PACKAGES=systemd,systemd-sysv,udev,open-iscsi,iproute2,kmod
+VM_DEBIAN_LABEL=sdidebian
+
+vm_build_debian_base() {
+        local out=$1 d=$VM_RUN/debootstrap
+        rm -rf "$d"
+        debootstrap --variant=minbase --include="$VM_DEBIAN_PACKAGES" \
+                "$VM_DEBIAN_SUITE" "$d" "$VM_DEBIAN_MIRROR" || return 1
+        rm -rf "$d"/var/cache/apt/archives/*.deb "$d"/var/lib/apt/lists/* "$d"/usr/share/doc \
+                "$d"/usr/share/man "$d"/usr/share/locale
+        tar -C "$d" --numeric-owner -cf "$out" . || return 1
+        rm -rf "$d"
+}
+
+# vm_debian_image STAGE: sets VM_DEBIAN_IMG to this run's real root image (built once).
+vm_debian_image() {
+        local stage=$1 d=$VM_RUN/debroot rr=$VM_DIR/realroot t0
+        [[ -n ${VM_DEBIAN_IMG:-} ]] && return 0
+        vm_cached debian-base "$(vm_key "$VM_DEBIAN_SUITE" "$VM_DEBIAN_MIRROR" "$VM_DEBIAN_PACKAGES" \
+                "$(declare -f vm_build_debian_base)")" vm_build_debian_base || return 1
+        t0=$(vm_now)
+        rm -rf "$d"
+        mkdir -p "$d"
+        tar -C "$d" --numeric-owner -xf "$VM_CACHED" || return 1
+        # sd-iscsi as a package installs it (the staged make install).
+        cp -a "$stage/usr/." "$d/usr/"
+        echo "LABEL=$VM_DEBIAN_LABEL / ext4 defaults 0 0" >"$d/etc/fstab"
+        echo sdi-real >"$d/etc/hostname"
+        # Not a first boot: presets must not change what is enabled between the two boots.
+        echo 5d15c5150000000000000000000005d1 >"$d/etc/machine-id"
+        install -D -m 0644 "$rr/90-wired.network" "$d/etc/systemd/network/90-wired.network"
+        install -D -m 0755 "$rr/sdi-real-test" "$d/usr/lib/sdi-test/sdi-real-test"
+        install -D -m 0755 "$rr/sdi-real.shutdown" "$d/usr/lib/systemd/system-shutdown/sdi-real.shutdown"
+        install -m 0644 "$rr"/*.service "$d/etc/systemd/system/"
+        systemctl --root="$d" --quiet enable systemd-networkd.service sdi-real-test.service \
+                sdi-real-addrwatch.service || return 1
+        mke2fs -q -t ext4 -L "$VM_DEBIAN_LABEL" -d "$d" "$VM_RUN/debian.img" 1G >/dev/null || return 1
+        rm -rf "$d"
+        VM_DEBIAN_IMG=$VM_RUN/debian.img
+        vm_log "assembled the Debian real root in $(vm_elapsed "$t0" "$(vm_now)") s"
 }
 
 # ---------------------------------------------------------------- sd-iscsi

@@ -1,0 +1,147 @@
+# shellcheck shell=bash
+# The SC_* variables are read by vm_run_scenario (scenarios.sh).
+# shellcheck disable=SC2034
+# After switch-root (issue 6): a real root (Debian 12: systemd, systemd-networkd,
+# open-iscsi) boots from iSCSI through sd-iscsi and keeps its disk. The first boot
+# (ip=dhcp) reports what the real root found (its iscsid adopted the session, the boot
+# NIC's address was never taken away), writes fsync'd records while the host crashes
+# tgtd and brings it back VM_TARGET_DOWN_S later, and powers off; the second boot
+# (static ip=) finds every record and powers off too. The real root's test units are
+# in tests/vm/realroot/.
+
+VM_SCENARIOS+=(real-root)
+
+VM_TARGET_DOWN_S=${VM_TARGET_DOWN_S:-30}
+VM_IQN_REAL=$VM_IQN_BASE:debian
+# Generous for a TCG guest on a loaded host; the figures printed are what counts.
+VM_POWEROFF_LIMIT_S=${VM_POWEROFF_LIMIT_S:-60}
+
+# Not in the default list (it ends in its time limit by design): the same first boot
+# with sd-iscsi-handoff.service masked. The real root's networkd configures the boot
+# NIC with the administrator's file and drops the initrd's address; the root disk hangs
+# and the real root never reports.
+sc_real_root_no_handoff() {
+        SC_DESC="real root without sd-iscsi-handoff: networkd drops the address, the root disk hangs"
+        if ! vm_image_for sd-iscsi || ! vm_debian_image "$VM_RUN/stage"; then
+                SC_FAIL="cannot build the Debian real root (log: $VM_CACHE/debian-base.log)"
+                return
+        fi
+        vm_real_target
+        vm_dhcp_start
+        SC_CMDLINE="ip=dhcp netroot=iscsi:$VM_HOST4::::$VM_IQN_REAL root=LABEL=$VM_DEBIAN_LABEL rw rd.iscsi.initiator=$VM_INITIATOR systemd.mask=sd-iscsi-handoff.service"
+        SC_END=timeout
+        SC_TIMEOUT=${VM_NO_HANDOFF_WAIT:-180}
+        SC_EXPECT+=("sdi-addr: .*Deleted .*eth0 +inet $VM_NET4\.5[0-9]/24")
+        SC_REJECT+=("SDI-REAL uptime")
+}
+
+vm_real_target() { vm_target_add 1 "$VM_IQN_REAL" 1 "$VM_DEBIAN_IMG"; }
+
+# The real root's view, common to both boots.
+vm_expect_real() {
+        VM_REAL_EXPECT=("SDI-INITRD implementation=sd-iscsi\b"
+                "SDI-REAL iscsid active"
+                "SDI-REAL session [0-9]+ target=$VM_IQN_REAL state=LOGGED_IN "
+                "SDI-REAL adopted [0-9]+ yes"
+                "SDI-REAL sessions=1"
+                "SDI-REAL netfile eth0 /[^ ]+\.network keep-dropin=yes ADMIN_STATE=configured"
+                "SDI-REAL addr-deleted 0"
+                "SDI-REAL addr-deleted-before-poweroff 0"
+                "SDI-REAL poweroff"
+                "SDI-REAL final session .*session[0-9]+ LOGGED_IN"
+                "SDI-REAL final addr eth0=$VM_NET4\.")
+        SC_EXPECT+=("${VM_REAL_EXPECT[@]}")
+        SC_REJECT+=("SDI-REAL adopted [0-9]+ no" "SDI-EMERGENCY")
+}
+
+sc_real_root() {
+        SC_DESC="real root: Debian 12 keeps its iSCSI disk (adoption, address, target crash, poweroff, reboot)"
+        if ! vm_image_for sd-iscsi || ! vm_debian_image "$VM_RUN/stage"; then
+                SC_FAIL="cannot build the Debian real root (log: $VM_CACHE/debian-base.log)"
+                return
+        fi
+        vm_real_target
+        vm_dhcp_start
+        SC_CMDLINE="ip=dhcp netroot=iscsi:$VM_HOST4::::$VM_IQN_REAL root=LABEL=$VM_DEBIAN_LABEL rw rd.iscsi.initiator=$VM_INITIATOR"
+        SC_END=halt
+        SC_TIMEOUT=$((VM_TARGET_DOWN_S + 540))
+        SC_HOOK=fault_target_crash SC_CHECK=check_real_root
+        vm_expect_real
+        # The administrator's file (90-wired) sorts before 91-default.network, which
+        # ip=dhcp made: it configures the boot NIC, with the handoff's drop-in.
+        SC_EXPECT+=("SDI-REAL addr eth0=$VM_NET4\.5[0-9]/24"
+                "SDI-REAL netfile eth0 /etc/systemd/network/90-wired.network keep-dropin=yes"
+                "SDI-REAL writer records=[0-9]+ fsynced=[0-9]+ errors=0 maxstall=[0-9]+ms io-errors=0")
+}
+
+# When the writer runs: tgtd crashes, and comes back VM_TARGET_DOWN_S later.
+fault_target_crash() {
+        vm_wait_console 'SDI-REAL writer start'
+        sleep 3
+        vm_target_crash
+        vm_now >"$(vm_fault_file down)"
+        sleep "$VM_TARGET_DOWN_S"
+        vm_target_start
+        echo "$VM_TGTD_PID" >"$VM_RUN/tgtd.pid"
+        vm_real_target
+        vm_now >"$(vm_fault_file up)"
+        vm_wait_nexus >"$(vm_fault_file nexus)"
+}
+
+# Seconds from the poweroff marker to the kernel's power down, from kmsg.
+vm_poweroff_time() {
+        local a b
+        a=$(vm_kmsg_time 'sdi-real: poweroff')
+        b=$(vm_kmsg_time 'reboot: Power down')
+        [[ -n $a && -n $b ]] && vm_elapsed "$a" "$b"
+}
+
+check_real_root() {
+        local down up nexus fsynced stall off1 off2 first=$VM_CONSOLE result=$VM_RESULT wall=$VM_WALL
+        local verify last bad total figure
+        vm_target_adopt
+        down=$(cat "$(vm_fault_file down)" 2>/dev/null)
+        up=$(cat "$(vm_fault_file up)" 2>/dev/null)
+        nexus=$(cat "$(vm_fault_file nexus)" 2>/dev/null)
+        vm_fault_reset
+        fsynced=$(grep -aoE 'SDI-REAL writer records=[0-9]+ fsynced=[0-9]+' "$first" | head -1 | sed 's/.*fsynced=//')
+        stall=$(grep -aoE 'maxstall=[0-9]+ms' "$first" | head -1 | tr -dc 0-9)
+        off1=$(vm_poweroff_time)
+        if [[ -z $down || -z $up ]]; then
+                SC_FAIL="the target was not crashed and restarted"
+                return
+        elif [[ -z $nexus ]]; then
+                SC_FAIL="no session on the restarted target"
+                return
+        elif [[ -z $fsynced ]]; then
+                SC_FAIL="the writer did not finish"
+                return
+        fi
+        VM_T_UPTIME=$(grep -aoE 'SDI-REAL uptime=[0-9.]+' "$first" | head -1 | sed 's/.*=//')
+        figure="real root at ${VM_T_UPTIME:-?}s, iscsid adopted it (recovery_tmo $(grep -aoE 'recovery_tmo=[0-9]+' "$first" | head -1 | tr -dc 0-9)), target down $(vm_elapsed "$down" "$up")s, back→relogin $(vm_elapsed "$up" "$nexus")s (tgtd), longest fsync ${stall:-?}ms, ${fsynced} records fsync'd, poweroff ${off1:-?}s"
+
+        # The second boot: a static address this time, and the records of the first.
+        VM_BOOT_LIMIT=300 VM_BOOT_HOOK='' vm_boot real-root-reboot "$VM_IMAGE" \
+                "$VM_STATIC4 netroot=iscsi:$VM_HOST4::::$VM_IQN_REAL root=LABEL=$VM_DEBIAN_LABEL rw rd.iscsi.initiator=$VM_INITIATOR"
+        verify=$(grep -aoE 'SDI-REAL verify records=[0-9]+ bad=[0-9]+ last=[0-9]+' "$VM_CONSOLE" | head -1)
+        total=$(sed -E 's/.*records=([0-9]+).*/\1/' <<<"$verify")
+        bad=$(sed -E 's/.*bad=([0-9]+).*/\1/' <<<"$verify")
+        last=$(sed -E 's/.*last=([0-9]+).*/\1/' <<<"$verify")
+        off2=$(vm_poweroff_time)
+        SC_FIGURE="$figure; after reboot ${total:-?} records, ${bad:-?} bad, poweroff ${off2:-?}s"
+        if [[ $VM_RESULT != halt ]]; then
+                SC_FAIL="second boot ended by $VM_RESULT (console: $VM_CONSOLE)"
+        elif [[ -z $verify ]]; then
+                SC_FAIL="second boot: no records to verify"
+        elif ((bad != 0 || total != last || last < fsynced)); then
+                SC_FAIL="second boot: $verify, but $fsynced were fsync'd"
+        elif ! vm_expect "SDI-REAL addr eth0=$VM_GUEST4/24 forever" \
+                "SDI-REAL netfile eth0 /run/systemd/network/90-eth0.network keep-dropin=yes" ||
+                ! vm_expect "${VM_REAL_EXPECT[@]}" || ! vm_reject "${SC_REJECT[@]}"; then
+                SC_FAIL="second boot: missing $VM_MISSING"
+        elif ! awk -v a="${off1:-999}" -v b="${off2:-999}" -v l="$VM_POWEROFF_LIMIT_S" 'BEGIN { exit !(a <= l && b <= l) }'; then
+                SC_FAIL="poweroff took ${off1:-?}s / ${off2:-?}s (limit ${VM_POWEROFF_LIMIT_S}s)"
+        fi
+        # The scenario's own expectations are judged on the first boot's console.
+        VM_CONSOLE=$first VM_RESULT=$result VM_WALL=$wall
+}
