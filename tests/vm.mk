@@ -6,6 +6,13 @@ EXTRA_DIST += \
 	tests/vm/lib.sh \
 	tests/vm/scenarios.sh \
 	tests/vm/scenarios-ibft.sh \
+	tests/vm/scenarios-faults.sh \
+	tests/vm/scenarios-realroot.sh \
+	tests/vm/realroot/90-wired.network \
+	tests/vm/realroot/sdi-real-addrwatch.service \
+	tests/vm/realroot/sdi-real-test \
+	tests/vm/realroot/sdi-real-test.service \
+	tests/vm/realroot/sdi-real.shutdown \
 	tests/vm/vlan-switch.py \
 	tests/vm/root/init \
 	tests/vm/units/sdi-test-audit \
