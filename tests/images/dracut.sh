@@ -92,11 +92,14 @@ assert_sd_iscsi_image() {
         # The generator dlopen()s libkmod to load iscsi_ibft (iPXE's memory-scan table):
         # no ldd sees that dependency.
         grep -qE '^usr/lib/x86_64-linux-gnu/libkmod\.so\.2$' "$IMG_LIST" || t_err "libkmod.so.2 missing (the generator dlopen()s it)"
-        # Whatever `make install` put in the unit directory goes into the image too.
+        # Whatever `make install` put in the unit directory goes into the image too, but
+        # for the real root's sd-iscsi-handoff.service, which the initrd never runs.
         local f
         while IFS= read -r f; do
                 assert_paths "usr/lib/systemd/system/${f##*/}"
-        done < <(find "$STAGE/usr/lib/systemd/system" -maxdepth 1 -name 'sd-iscsi*' 2>/dev/null)
+        done < <(find "$STAGE/usr/lib/systemd/system" -maxdepth 1 -name 'sd-iscsi*' \
+                ! -name sd-iscsi-handoff.service 2>/dev/null)
+        assert_no_paths usr/lib/systemd/system/sd-iscsi-handoff.service
         if [[ -e $STAGE/usr/lib/udev/rules.d/65-sd-iscsi.rules ]]; then
                 assert_paths usr/lib/udev/rules.d/65-sd-iscsi.rules
         fi

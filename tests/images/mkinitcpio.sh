@@ -70,9 +70,13 @@ emul_assert_sd_iscsi() {
                 usr/lib/systemd/network/99-default.link \
                 etc/iscsi/nodes
         local f
+        # All of the unit directory but the real root's sd-iscsi-handoff.service.
         while IFS= read -r f; do
                 emul_has "usr/lib/systemd/system/${f##*/}"
-        done < <(find "$STAGE/usr/lib/systemd/system" -maxdepth 1 -name 'sd-iscsi*' 2>/dev/null)
+        done < <(find "$STAGE/usr/lib/systemd/system" -maxdepth 1 -name 'sd-iscsi*' \
+                ! -name sd-iscsi-handoff.service 2>/dev/null)
+        [[ -e $EMUL_DIR/root/usr/lib/systemd/system/sd-iscsi-handoff.service ]] &&
+                t_err "must not be in image: /usr/lib/systemd/system/sd-iscsi-handoff.service"
         [[ -e $STAGE/usr/lib/udev/rules.d/65-sd-iscsi.rules ]] && emul_has usr/lib/udev/rules.d/65-sd-iscsi.rules
         for db in passwd group; do
                 grep -q '^systemd-network:' "$r/etc/$db" 2>/dev/null || t_err "no systemd-network entry in /etc/$db"
