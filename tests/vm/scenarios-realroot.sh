@@ -28,7 +28,7 @@ sc_real_root_no_handoff() {
         fi
         vm_real_target
         vm_dhcp_start
-        SC_CMDLINE="ip=dhcp netroot=iscsi:$VM_HOST4::::$VM_IQN_REAL root=LABEL=$VM_DEBIAN_LABEL rw rd.iscsi.initiator=$VM_INITIATOR systemd.mask=sd-iscsi-handoff.service"
+        SC_CMDLINE="ip=dhcp netroot=iscsi:$VM_HOST4::::$VM_IQN_REAL root=LABEL=$VM_DEBIAN_LABEL rw rd.iscsi.initiator=$VM_INITIATOR printk.devkmsg=on systemd.mask=sd-iscsi-handoff.service"
         SC_END=timeout
         SC_TIMEOUT=${VM_NO_HANDOFF_WAIT:-180}
         SC_EXPECT+=("sdi-addr: .*Deleted .*eth0 +inet $VM_NET4\.5[0-9]/24")
@@ -62,7 +62,7 @@ sc_real_root() {
         fi
         vm_real_target
         vm_dhcp_start
-        SC_CMDLINE="ip=dhcp netroot=iscsi:$VM_HOST4::::$VM_IQN_REAL root=LABEL=$VM_DEBIAN_LABEL rw rd.iscsi.initiator=$VM_INITIATOR"
+        SC_CMDLINE="ip=dhcp netroot=iscsi:$VM_HOST4::::$VM_IQN_REAL root=LABEL=$VM_DEBIAN_LABEL rw rd.iscsi.initiator=$VM_INITIATOR printk.devkmsg=on"
         SC_END=halt
         SC_TIMEOUT=$((VM_TARGET_DOWN_S + 540))
         SC_HOOK=fault_target_crash SC_CHECK=check_real_root
@@ -122,7 +122,7 @@ check_real_root() {
 
         # The second boot: a static address this time, and the records of the first.
         VM_BOOT_LIMIT=300 VM_BOOT_HOOK='' vm_boot real-root-reboot "$VM_IMAGE" \
-                "$VM_STATIC4 netroot=iscsi:$VM_HOST4::::$VM_IQN_REAL root=LABEL=$VM_DEBIAN_LABEL rw rd.iscsi.initiator=$VM_INITIATOR"
+                "$VM_STATIC4 netroot=iscsi:$VM_HOST4::::$VM_IQN_REAL root=LABEL=$VM_DEBIAN_LABEL rw rd.iscsi.initiator=$VM_INITIATOR printk.devkmsg=on"
         verify=$(grep -aoE 'SDI-REAL verify records=[0-9]+ bad=[0-9]+ last=[0-9]+' "$VM_CONSOLE" | head -1)
         total=$(sed -E 's/.*records=([0-9]+).*/\1/' <<<"$verify")
         bad=$(sed -E 's/.*bad=([0-9]+).*/\1/' <<<"$verify")
