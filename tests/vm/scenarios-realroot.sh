@@ -22,13 +22,7 @@ VM_POWEROFF_LIMIT_S=${VM_POWEROFF_LIMIT_S:-60}
 # and the real root never reports.
 sc_real_root_no_handoff() {
         SC_DESC="real root without sd-iscsi-handoff: networkd drops the address, the root disk hangs"
-        if ! vm_image_for sd-iscsi || ! vm_debian_image "$VM_RUN/stage"; then
-                SC_FAIL="cannot build the Debian real root (log: $VM_CACHE/debian-base.log)"
-                return
-        fi
-        vm_real_target
-        vm_dhcp_start
-        SC_CMDLINE="ip=dhcp netroot=iscsi:$VM_HOST4::::$VM_IQN_REAL root=LABEL=$VM_DEBIAN_LABEL rw rd.iscsi.initiator=$VM_INITIATOR printk.devkmsg=on systemd.mask=sd-iscsi-handoff.service"
+        vm_real_root_first_boot systemd.mask=sd-iscsi-handoff.service || return
         SC_END=timeout
         SC_TIMEOUT=${VM_NO_HANDOFF_WAIT:-180}
         SC_EXPECT+=("sdi-addr: .*Deleted .*eth0 +inet $VM_NET4\.5[0-9]/24")
@@ -36,6 +30,24 @@ sc_real_root_no_handoff() {
 }
 
 vm_real_target() { vm_target_add 1 "$VM_IQN_REAL" 1 "$VM_DEBIAN_IMG"; }
+
+# All but ip=. printk.devkmsg=on: the real root reports through kmsg, which must not
+# rate-limit it.
+vm_real_cmdline() {
+        echo "netroot=iscsi:$VM_HOST4::::$VM_IQN_REAL root=LABEL=$VM_DEBIAN_LABEL rw rd.iscsi.initiator=$VM_INITIATOR printk.devkmsg=on"
+}
+
+# vm_real_root_first_boot [CMDLINE…]: the Debian image on the target, udhcpd, and an
+# ip=dhcp command line (plus CMDLINE). Returns 1, with SC_FAIL set, without an image.
+vm_real_root_first_boot() {
+        if ! vm_image_for sd-iscsi || ! vm_debian_image "$VM_RUN/stage"; then
+                SC_FAIL="cannot build the Debian real root (log: $VM_CACHE/debian-base.log)"
+                return 1
+        fi
+        vm_real_target
+        vm_dhcp_start
+        SC_CMDLINE="ip=dhcp $(vm_real_cmdline)${1:+ $*}"
+}
 
 # The real root's view, common to both boots.
 vm_expect_real() {
@@ -56,13 +68,7 @@ vm_expect_real() {
 
 sc_real_root() {
         SC_DESC="real root: Debian 12 keeps its iSCSI disk (adoption, address, target crash, poweroff, reboot)"
-        if ! vm_image_for sd-iscsi || ! vm_debian_image "$VM_RUN/stage"; then
-                SC_FAIL="cannot build the Debian real root (log: $VM_CACHE/debian-base.log)"
-                return
-        fi
-        vm_real_target
-        vm_dhcp_start
-        SC_CMDLINE="ip=dhcp netroot=iscsi:$VM_HOST4::::$VM_IQN_REAL root=LABEL=$VM_DEBIAN_LABEL rw rd.iscsi.initiator=$VM_INITIATOR printk.devkmsg=on"
+        vm_real_root_first_boot || return
         SC_END=halt
         SC_TIMEOUT=$((VM_TARGET_DOWN_S + 540))
         SC_HOOK=fault_target_crash SC_CHECK=check_real_root
@@ -122,7 +128,7 @@ check_real_root() {
 
         # The second boot: a static address this time, and the records of the first.
         VM_BOOT_LIMIT=300 VM_BOOT_HOOK='' vm_boot real-root-reboot "$VM_IMAGE" \
-                "$VM_STATIC4 netroot=iscsi:$VM_HOST4::::$VM_IQN_REAL root=LABEL=$VM_DEBIAN_LABEL rw rd.iscsi.initiator=$VM_INITIATOR printk.devkmsg=on"
+                "$VM_STATIC4 $(vm_real_cmdline)"
         verify=$(grep -aoE 'SDI-REAL verify records=[0-9]+ bad=[0-9]+ last=[0-9]+' "$VM_CONSOLE" | head -1)
         total=$(sed -E 's/.*records=([0-9]+).*/\1/' <<<"$verify")
         bad=$(sed -E 's/.*bad=([0-9]+).*/\1/' <<<"$verify")
