@@ -525,7 +525,15 @@ vm_reject() {
 # a tar, keyed on what it is made of); the image is assembled per run, with this run's
 # sd-iscsi installed into it as a package would.
 VM_DEBIAN_SUITE=bookworm
-VM_DEBIAN_MIRROR=${VM_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# The mirror apt uses here (a CI machine may have its own), else Debian's.
+vm_apt_mirror() {
+        local m
+        m=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null |
+                grep -v -- '-security' | head -1)
+        [[ -n $m ]] || m=$(awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }' /etc/apt/sources.list 2>/dev/null)
+        echo "${m:-http://deb.debian.org/debian}"
+}
+VM_DEBIAN_MIRROR=${VM_DEBIAN_MIRROR:-$(vm_apt_mirror)}
 VM_DEBIAN_PACKAGES=systemd,systemd-sysv,udev,open-iscsi,iproute2,kmod
 VM_DEBIAN_LABEL=sdidebian
 
