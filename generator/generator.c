@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * sd-iscsi-generator: turns the iSCSI boot configuration (kernel command line, iBFT)
- * into login units ordered before the root device. Runs on every boot of every machine
- * that has it installed, so the path without iSCSI configuration returns after one read
- * of the command line and writes nothing.
+ * sd-iscsi-generator: in the initrd, turns the iSCSI boot configuration (kernel command
+ * line, iBFT) into login units ordered before the root device; in the real root, keeps
+ * the sessions the initrd left alive (handoff, iscsid). Runs on every boot of every
+ * machine that has it installed, so the paths without iSCSI return after one read of
+ * the command line (initrd) or one open() of the sessions' sysfs class (real root), and
+ * write nothing.
  */
 #include <errno.h>
 #include <limits.h>
