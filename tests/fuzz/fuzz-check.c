@@ -40,6 +40,17 @@ static void check_message(const char *m) {
         fuzz_fail(__FILE__, __LINE__, "a message is one printable line");
 }
 
+void fuzz_add_secret(char **v, size_t *n, size_t max, const void *input, size_t size, const char *s) {
+        size_t len, k = 0;
+
+        if (!s || (len = strlen(s)) < 8 || *n >= max)
+                return;
+        for (const char *p = input; (p = memmem(p, size - (size_t) (p - (const char *) input), s, len)); p++)
+                k++;
+        if (k == 1)
+                v[(*n)++] = (char *) s;
+}
+
 void fuzz_check_model(const Config *c, bool with_secrets) {
         fuzz_assert(c->n_sessions <= CONFIG_MAX_SESSIONS);
         fuzz_assert(c->n_params <= CONFIG_MAX_PARAMS);

@@ -14,24 +14,6 @@
 /* The kernel's command line is a few KiB; load.c caps it at 256 KiB. Beyond 64 KiB the
  * fuzzer learns nothing new, it only runs slower. */
 #define FUZZ_CMDLINE_MAX (64 * 1024)
-#define SECRET_MIN 8
-
-static size_t count(const char *haystack, const char *needle) {
-        size_t n = 0;
-
-        for (const char *p = haystack; (p = strstr(p, needle)); p++)
-                n++;
-        return n;
-}
-
-/* Passwords the parser kept, that occur once in the input: any copy of them in an
- * output of the secret-less parse is a leak (a password that also occurs elsewhere in
- * the line, e.g. as a target name, may rightly be shown there). */
-static void add_secret(char **v, size_t *n, size_t max, const char *cmdline, const char *s) {
-        if (!s || strlen(s) < SECRET_MIN || *n >= max || count(cmdline, s) != 1)
-                return;
-        v[(*n)++] = (char *) s;
-}
 
 static void parse(const char *cmdline, unsigned flags, Config *c) {
         int r;
@@ -46,23 +28,25 @@ int fuzz_cmdline(const uint8_t *data, size_t size) {
         _cleanup_free_ char *cmdline = NULL;
         Config plain, initrd, secrets;
         char *v[2 * CONFIG_MAX_SESSIONS + 2];
-        size_t n = 0;
+        size_t n = 0, len;
 
         if (size > FUZZ_CMDLINE_MAX)
                 return 0;
         cmdline = strndup((const char *) data, size);
         fuzz_assert(cmdline);
+        /* Up to the first NUL, as the parser reads it. */
+        len = strlen(cmdline);
 
         parse(cmdline, 0, &plain);
         fuzz_check_writers(&plain, NULL, 0);
         config_done(&plain);
 
         parse(cmdline, CONFIG_IN_INITRD | CONFIG_WITH_SECRETS, &secrets);
-        add_secret(v, &n, ELEMENTSOF(v), cmdline, secrets.chap_default.password);
-        add_secret(v, &n, ELEMENTSOF(v), cmdline, secrets.chap_default.in_password);
+        fuzz_add_secret(v, &n, ELEMENTSOF(v), cmdline, len, secrets.chap_default.password);
+        fuzz_add_secret(v, &n, ELEMENTSOF(v), cmdline, len, secrets.chap_default.in_password);
         for (size_t i = 0; i < secrets.n_sessions; i++) {
-                add_secret(v, &n, ELEMENTSOF(v), cmdline, secrets.sessions[i].chap.password);
-                add_secret(v, &n, ELEMENTSOF(v), cmdline, secrets.sessions[i].chap.in_password);
+                fuzz_add_secret(v, &n, ELEMENTSOF(v), cmdline, len, secrets.sessions[i].chap.password);
+                fuzz_add_secret(v, &n, ELEMENTSOF(v), cmdline, len, secrets.sessions[i].chap.in_password);
         }
 
         parse(cmdline, CONFIG_IN_INITRD, &initrd);

@@ -132,17 +132,6 @@ static void parse(unsigned selector, unsigned flags, Config *c) {
         fuzz_check_model(c, flags & CONFIG_WITH_SECRETS);
 }
 
-static void add_secret(char **v, size_t *n, size_t max, const uint8_t *data, size_t size, const char *s) {
-        size_t len, k = 0;
-
-        if (!s || (len = strlen(s)) < 8 || *n >= max)
-                return;
-        for (const uint8_t *p = data; (p = memmem(p, size - (size_t) (p - data), s, len)); p++)
-                k++;
-        if (k == 1)
-                v[(*n)++] = (char *) s;
-}
-
 int fuzz_ibft_sysfs(const uint8_t *data, size_t size) {
         Config plain, secrets;
         char *v[2 * CONFIG_MAX_SESSIONS];
@@ -154,8 +143,8 @@ int fuzz_ibft_sysfs(const uint8_t *data, size_t size) {
         if (build_tree(data + 1, size - 1)) {
                 parse(data[0], CONFIG_IN_INITRD | CONFIG_WITH_SECRETS, &secrets);
                 for (size_t i = 0; i < secrets.n_sessions; i++) {
-                        add_secret(v, &n, ELEMENTSOF(v), data, size, secrets.sessions[i].chap.password);
-                        add_secret(v, &n, ELEMENTSOF(v), data, size, secrets.sessions[i].chap.in_password);
+                        fuzz_add_secret(v, &n, ELEMENTSOF(v), data, size, secrets.sessions[i].chap.password);
+                        fuzz_add_secret(v, &n, ELEMENTSOF(v), data, size, secrets.sessions[i].chap.in_password);
                 }
                 parse(data[0], CONFIG_IN_INITRD, &plain);
                 /* No session count comparison: without secrets they are not read, and

@@ -18,6 +18,10 @@ int fuzz_ibft_sysfs(const uint8_t *data, size_t size);
 
 /* Invariants of a parsed model; with_secrets: whether passwords may be held. */
 void fuzz_check_model(const Config *c, bool with_secrets);
+/* Appends s to v[*n] (at most max) when it is a password worth looking for in the
+ * outputs: at least 8 bytes and occurring exactly once in the input. A password that also
+ * occurs elsewhere in the input (as a target name, say) may rightly be shown there. */
+void fuzz_add_secret(char **v, size_t *n, size_t max, const void *input, size_t size, const char *s);
 /* Renders every writer's output for c (units, show text and JSON, networkd files) and
  * checks it; secrets (may be NULL) are the passwords that must appear nowhere. */
 void fuzz_check_writers(const Config *c, char *const *secrets, size_t n_secrets);
