@@ -103,6 +103,15 @@ vm_cleanup() {
         exit "$rc"
 }
 
+# vm_wait_exit PID: up to 3 s for PID to end by itself.
+vm_wait_exit() {
+        local i
+        for ((i = 0; i < 30; i++)); do
+                kill -0 "$1" 2>/dev/null || return 0
+                sleep 0.1
+        done
+}
+
 # vm_stop_pid PID GRACE: TERM, wait up to GRACE seconds, then KILL.
 vm_stop_pid() {
         local pid=$1 grace=${2:-5} i
@@ -417,7 +426,7 @@ vm_wait_result() {
 # (root|emergency|halt|exit|timeout) and
 # VM_WALL (seconds from QEMU start to the terminal marker).
 vm_boot() {
-        local name=$1 initrd=$2 cmdline=$3 t0 pid i
+        local name=$1 initrd=$2 cmdline=$3 t0 pid
         shift 3
         VM_CONSOLE=$VM_OUT/$name.console
         : >"$VM_CONSOLE"
@@ -458,17 +467,11 @@ vm_boot() {
         fi
         vm_wait_result "$pid" "$t0"
         # Let the guest finish its report and power off, then make sure.
-        for ((i = 0; i < 30; i++)); do
-                kill -0 "$pid" 2>/dev/null || break
-                sleep 0.1
-        done
+        vm_wait_exit "$pid"
         vm_stop_pid "$pid" 2
         [[ -n $hookpid ]] && vm_stop_pid "$hookpid" 2
         if [[ -n $tailpid ]]; then
-                for ((i = 0; i < 30; i++)); do
-                        kill -0 "$tailpid" 2>/dev/null || break
-                        sleep 0.1
-                done
+                vm_wait_exit "$tailpid"
                 vm_stop_pid "$tailpid" 1
         fi
         local p keep=()

@@ -171,7 +171,7 @@ vm_ipxe_script() {
 # vm_boot_vlan NAME INITRD CMDLINE [QEMU ARG…]: like vm_boot, with the NIC on
 # tests/vm/vlan-switch.py (a QEMU socket netdev) instead of tap0. Sets what vm_boot sets.
 vm_boot_vlan() {
-        local name=$1 initrd=$2 cmdline=$3 t0 pid switch i
+        local name=$1 initrd=$2 cmdline=$3 t0 pid switch
         shift 3
         VM_CONSOLE=$VM_OUT/$name.console
         : >"$VM_CONSOLE"
@@ -191,10 +191,7 @@ vm_boot_vlan() {
         pid=$!
         VM_QEMU_PIDS+=("$pid")
         vm_wait_result "$pid" "$t0"
-        for ((i = 0; i < 30; i++)); do
-                kill -0 "$pid" 2>/dev/null || break
-                sleep 0.1
-        done
+        vm_wait_exit "$pid"
         vm_stop_pid "$pid" 2
         vm_stop_pid "$switch" 2
         local p keep=()
