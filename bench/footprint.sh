@@ -97,8 +97,8 @@ footprint_run() {
         [[ -n $kver ]] || { echo "bench: no /lib/modules/*-amd64 (linux-image-amd64)" >&2; return 1; }
         mkdir -p "$FP_STAGE" "$FP_ETC" "$work/fp-confdir"
         stage_install "$builddir" "$FP_STAGE" || return 1
-        if [[ ! -e $FP_STAGE/usr/lib/dracut/modules.d/90sd-iscsi/module-setup.sh ]]; then
-                echo "TODO: $builddir installs no dracut module 90sd-iscsi yet. Not measured."
+        if [[ ! -e $FP_STAGE/usr/lib/dracut/modules.d/73sd-iscsi/module-setup.sh ]]; then
+                echo "TODO: $builddir installs no dracut module 73sd-iscsi yet. Not measured."
                 return 0
         fi
         FP_COMMON=(--force --no-compress --no-early-microcode --no-hostonly --no-hostonly-cmdline

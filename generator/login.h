@@ -4,16 +4,7 @@
 #include <stdio.h>
 
 #include "config.h"
-
-/* Runtime paths; tests relocate them with $SD_ISCSI_ROOT. */
-#define ISCSI_NODE_DIR "/etc/iscsi/nodes"
-#define ISCSI_IFACE_DIR "/etc/iscsi/ifaces"
-#define SD_ISCSI_RUN_DIR "/run/sd-iscsi"
-#define SD_ISCSI_STATE_DIR SD_ISCSI_RUN_DIR "/state"
-#define SD_ISCSI_INITIATOR_FILE SD_ISCSI_RUN_DIR "/initiatorname.iscsi"
-
-/* Prefixes path with $SD_ISCSI_ROOT, if set. */
-int runtime_path(const char *path, char *buf, size_t size);
+#include "paths.h"
 
 /* The node record open-iscsi reads for the session, with its secrets (pure writer). */
 int login_write_record(FILE *f, const Config *c, const Session *s);

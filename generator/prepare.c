@@ -23,7 +23,7 @@ static int image_initiator(char **ret) {
         char *line, *save = NULL;
         int r;
 
-        r = runtime_path("/etc/iscsi/initiatorname.iscsi", path, sizeof path);
+        r = runtime_path(ISCSI_IMAGE_INITIATOR_FILE, path, sizeof path);
         if (r < 0)
                 return r;
         r = read_full_file(path, &text, NULL, 64 * 1024);
@@ -106,6 +106,34 @@ static int write_root_path_dropins(void) {
         return 0;
 }
 
+/* open-iscsi's database and lock directory, where this build of open-iscsi has them: an
+ * image builder copies the programs, not the directories they expect (iscsid cannot
+ * create /var/lib/iscsi without /var/lib, iscsiadm gives up without its lock directory). */
+static int make_iscsi_dirs(void) {
+        static const struct {
+                const char *path;
+                mode_t mode;
+        } dirs[] = {
+                { ISCSI_NODE_DIR,  0700 },
+                { ISCSI_IFACE_DIR, 0700 },
+                { ISCSI_LOCK_DIR,  0755 },
+        };
+        char path[PATH_MAX];
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                r = runtime_path(dirs[i].path, path, sizeof path);
+                if (r < 0)
+                        return r;
+                r = mkdir_parents(path, 0755);
+                if (r >= 0 && mkdir(path, dirs[i].mode) < 0 && errno != EEXIST)
+                        r = -errno;
+                if (r < 0)
+                        return log_error_errno(r, "Failed to create %s: %m", path);
+        }
+        return 0;
+}
+
 int prepare_run(void) {
         _cleanup_(config_done) Config c;
         char netdir[PATH_MAX];
@@ -118,6 +146,9 @@ int prepare_run(void) {
         if (!c.wants_iscsi && !c.netroot_dhcp)
                 return 0;
 
+        r = make_iscsi_dirs();
+        if (r < 0)
+                return r;
         r = write_initiator(&c);
         if (r < 0)
                 return r;

@@ -60,7 +60,7 @@ check "lease: woken by the lease, not by a timer" "((SECONDS - start <= 10))"
 check "lease: iscsiadm ran for the root path's target" \
         "grep -q -- '-T iqn.2026-11.test:root -p 127.0.0.1:$port,1 -I default --login' '$work/iscsiadm.args'"
 check "lease: node record written, private" \
-        "[[ \$(stat -c %a '$work/root/etc/iscsi/nodes/iqn.2026-11.test:root/127.0.0.1,$port,1/default') == 600 ]]"
+        "[[ \$(stat -c %a '$work/root${ISCSI_DB_DIR:?}/nodes/iqn.2026-11.test:root/127.0.0.1,$port,1/default') == 600 ]]"
 check "lease: udev rule names the LUN" \
         "grep -q 'ENV{ID_PATH}==\"ip-127.0.0.1:$port-iscsi-iqn.2026-11.test:root-lun-3\", SYMLINK+=\"disk/by-sd-iscsi/root root\"' '$work/root/run/udev/rules.d/61-sd-iscsi-dhcp-root.rules'"
 check "lease: udev rules reloaded" "grep -qx 'control --reload' '$work/udevadm.args'"

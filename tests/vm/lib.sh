@@ -599,8 +599,8 @@ vm_sdiscsi_image() {
                 stage_install "$builddir" "$stage" >&2 ||
                         { VM_SDI_WHY="make install from $builddir failed"; return 1; }
         fi
-        if [[ ! -e $stage/usr/lib/dracut/modules.d/90sd-iscsi/module-setup.sh ]]; then
-                VM_SDI_WHY="$builddir installs no dracut module 90sd-iscsi"
+        if [[ ! -e $stage/usr/lib/dracut/modules.d/73sd-iscsi/module-setup.sh ]]; then
+                VM_SDI_WHY="$builddir installs no dracut module 73sd-iscsi"
                 return 1
         fi
         vm_cached sd-iscsi "$(vm_key "$VM_KVER" "$stage" \
