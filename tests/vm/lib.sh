@@ -44,15 +44,21 @@ vm_ns() { ip netns exec "$VM_NS" "$@"; }
 vm_now() { date +%s.%N; }
 vm_elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
-vm_kernel() {
-        if [[ -z $VM_KVER ]]; then
-                local k
-                k=$(find /boot -maxdepth 1 -name 'vmlinuz-*-amd64' | sort -V | tail -1)
-                [[ -n $k ]] || vm_die "no /boot/vmlinuz-*-amd64 (install linux-image-amd64)"
-                VM_KVER=${k#/boot/vmlinuz-}
-        fi
-        VM_KERNEL=/boot/vmlinuz-$VM_KVER
-        [[ -r $VM_KERNEL && -d /lib/modules/$VM_KVER ]] || vm_die "kernel $VM_KVER incomplete"
+# The stack (tests/stack.sh) whose kernel boots and whose builders make the images;
+# VM_BUILDER the image builder of the sd-iscsi images.
+VM_STACK=${VM_STACK:-debian12}
+VM_BUILDER=${VM_BUILDER:-dracut}
+# shellcheck source=tests/stack.sh
+. "$VM_TOP/tests/stack.sh"
+
+# vm_use_stack STACK: prepares STACK (once per run) and boots its kernel from now on.
+vm_use_stack() {
+        VM_STACK=$1
+        STACK_CACHE=$VM_CACHE
+        stack_prepare "$VM_STACK" "$VM_BUILDDIR" "$VM_RUN/$VM_STACK" || return 1
+        VM_KVER=$STACK_KVER VM_KERNEL=$STACK_KERNEL
+        VM_DEBIAN_IMG=''
+        vm_log "$STACK_VERSIONS"
 }
 
 # ---------------------------------------------------------------- lifecycle
@@ -67,9 +73,8 @@ vm_setup() {
         if [[ ! -x /bin/busybox ]] || ldd /bin/busybox >/dev/null 2>&1; then
                 vm_die "/bin/busybox is not static (install busybox-static)"
         fi
-        vm_kernel
         mkdir -p "$VM_CACHE"
-        VM_RUN=$(mktemp -d /tmp/sd-iscsi-vm.XXXXXX)
+        VM_RUN=$(mktemp -d /var/tmp/sd-iscsi-vm.XXXXXX)
         if [[ -z ${VM_OUT:-} ]]; then
                 VM_OUT=$VM_DIR/out/$(date +%Y%m%d-%H%M%S)
                 # Console logs of the last ten runs are kept.
@@ -83,6 +88,7 @@ vm_setup() {
         # tgtd's management socket lives in /var/run/tgtd: a port of our own
         # keeps us off any tgtd the machine (or another test) runs.
         VM_TGT_PORT=$((4000 + $$ % 4000))
+        vm_use_stack "$VM_STACK" || vm_die "cannot prepare the $VM_STACK stack"
 }
 
 vm_cleanup() {
@@ -352,24 +358,39 @@ VM_DRACUT_BASE="base systemd systemd-initrd dracut-systemd fs-lib rootfs-block u
 VM_DRACUT_DRIVERS="virtio_pci virtio_net ext4 sd_mod iscsi_tcp"
 VM_DRACUT_TOOLS="ip grep journalctl systemctl find stat tr cut"
 
-# The incumbent, for comparison: dracut's own iscsi module over
+# vm_stack_dracut OUT DRACUT-ARG…: the stack's dracut makes OUT for the stack's kernel,
+# with the test overlay. In the Debian 13 root the overlay, drop-ins and the image pass
+# through its /usr/src.
+vm_stack_dracut() {
+        local out=$1 ov
+        shift
+        ov=$(vm_test_overlay)
+        if [[ -z $STACK_ROOT ]]; then
+                dracut "${VM_DRACUT_COMMON[@]}" --include "$ov" / "$@" "$out" "$VM_KVER"
+                return
+        fi
+        rm -rf "$STACK_ROOT/usr/src/sdi-test-overlay" "$STACK_ROOT/usr/src/sdi-image"
+        cp -a "$ov" "$STACK_ROOT/usr/src/sdi-test-overlay"
+        stack_exec dracut "${VM_DRACUT_COMMON[@]}" --include /usr/src/sdi-test-overlay / "$@" \
+                /usr/src/sdi-image "$VM_KVER" && mv "$STACK_ROOT/usr/src/sdi-image" "$out"
+}
+
+# The incumbent, for comparison: the stack's dracut with its own iscsi module over
 # network-legacy, with Debian's iscsid check script cleared (dracut issue 2498).
 vm_build_peer() {
-        local out=$1 ov dropin
-        ov=$(vm_test_overlay)
-        dropin=$VM_RUN/peer-dropin
-        mkdir -p "$dropin"
-        printf '[Service]\nExecStartPre=\n' >"$dropin/10-no-startup-checks.conf"
-        dracut "${VM_DRACUT_COMMON[@]}" -m "$VM_DRACUT_BASE network-legacy iscsi" \
+        local out=$1 dropin=/usr/src/sdi-peer-dropin
+        mkdir -p "${STACK_ROOT:-$VM_RUN}$dropin"
+        printf '[Service]\nExecStartPre=\n' >"${STACK_ROOT:-$VM_RUN}$dropin/10-no-startup-checks.conf"
+        [[ -z $STACK_ROOT ]] && dropin=$VM_RUN$dropin
+        vm_stack_dracut "$out" -m "$VM_DRACUT_BASE network-legacy iscsi" \
                 --add-drivers "$VM_DRACUT_DRIVERS" --install "$VM_DRACUT_TOOLS" \
-                --include "$ov" / \
-                --include "$dropin" /etc/systemd/system/iscsid.service.d \
-                "$out" "$VM_KVER"
+                --include "$dropin" /etc/systemd/system/iscsid.service.d
 }
 
 # Sets VM_CACHED.
 vm_peer_image() {
-        vm_cached peer "$(vm_key "$VM_KVER" "$(vm_pkgver dracut-core dracut-network open-iscsi systemd)" \
+        vm_cached "peer-$VM_STACK" "$(vm_key "$VM_KVER" \
+                "$(stack_pkgver "$STACK_ROOT" dracut-core dracut-network open-iscsi systemd)" \
                 "$VM_DIR/lib.sh" "$VM_DIR/units")" vm_build_peer
 }
 
@@ -428,6 +449,8 @@ vm_wait_result() {
 vm_boot() {
         local name=$1 initrd=$2 cmdline=$3 t0 pid
         shift 3
+        # Boots on another stack or builder than the default keep logs of their own.
+        [[ $VM_STACK/$VM_BUILDER == debian12/dracut ]] || name=$VM_STACK-$VM_BUILDER-$name
         VM_CONSOLE=$VM_OUT/$name.console
         : >"$VM_CONSOLE"
         VM_RESULT=timeout VM_WALL=
@@ -527,24 +550,23 @@ vm_reject() {
 # that the "after switch-root" scenarios boot into. The debootstrap tree is cached (as
 # a tar, keyed on what it is made of); the image is assembled per run, with this run's
 # sd-iscsi installed into it as a package would.
-VM_DEBIAN_SUITE=bookworm
-# The mirror apt uses here (a CI machine may have its own), else Debian's.
-vm_apt_mirror() {
-        local m
-        m=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null |
-                grep -v -- '-security' | head -1)
-        [[ -n $m ]] || m=$(awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }' /etc/apt/sources.list 2>/dev/null)
-        echo "${m:-http://deb.debian.org/debian}"
-}
-VM_DEBIAN_MIRROR=${VM_DEBIAN_MIRROR:-$(vm_apt_mirror)}
+VM_DEBIAN_MIRROR=${VM_DEBIAN_MIRROR:-$STACK_MIRROR}
 VM_DEBIAN_PACKAGES=systemd,systemd-sysv,udev,open-iscsi,iproute2,kmod
 VM_DEBIAN_LABEL=sdidebian
+
+# The real root is the stack's own Debian release.
+vm_debian_suite() {
+        case $VM_STACK in
+        debian13) echo trixie ;;
+        *) echo bookworm ;;
+        esac
+}
 
 vm_build_debian_base() {
         local out=$1 d=$VM_RUN/debootstrap
         rm -rf "$d"
         debootstrap --variant=minbase --include="$VM_DEBIAN_PACKAGES" \
-                "$VM_DEBIAN_SUITE" "$d" "$VM_DEBIAN_MIRROR" || return 1
+                "$(vm_debian_suite)" "$d" "$VM_DEBIAN_MIRROR" || return 1
         rm -rf "$d"/var/cache/apt/archives/*.deb "$d"/var/lib/apt/lists/* "$d"/usr/share/doc \
                 "$d"/usr/share/man "$d"/usr/share/locale
         tar -C "$d" --numeric-owner -cf "$out" . || return 1
@@ -555,7 +577,7 @@ vm_build_debian_base() {
 vm_debian_image() {
         local stage=$1 d=$VM_RUN/debroot rr=$VM_DIR/realroot t0
         [[ -n ${VM_DEBIAN_IMG:-} ]] && return 0
-        vm_cached debian-base "$(vm_key "$VM_DEBIAN_SUITE" "$VM_DEBIAN_MIRROR" "$VM_DEBIAN_PACKAGES" \
+        vm_cached "debian-base-$(vm_debian_suite)" "$(vm_key "$(vm_debian_suite)" "$VM_DEBIAN_MIRROR" "$VM_DEBIAN_PACKAGES" \
                 "$(declare -f vm_build_debian_base)")" vm_build_debian_base || return 1
         t0=$(vm_now)
         rm -rf "$d"
@@ -581,42 +603,64 @@ vm_debian_image() {
 
 # ---------------------------------------------------------------- sd-iscsi
 
-# vm_sdiscsi_image BUILDDIR: sets VM_CACHED to a dracut image with sd-iscsi
-# (installed from BUILDDIR) and without dracut's iscsi module; on failure
-# VM_SDI_WHY says why. The staged install and the private mount namespace
-# that shows it to dracut come from the image suite (tests/images/lib.sh).
+# vm_sdiscsi_image: sets VM_CACHED to an image with sd-iscsi, made by the stack's
+# VM_BUILDER from the stack's build of sd-iscsi (STACK_STAGE); on failure VM_SDI_WHY
+# says why. dracut: without dracut's iscsi module, which sd-iscsi's module keeps out
+# by itself on dracut-ng (asked to on 059, whose module order the image suite tests).
 vm_sdiscsi_image() {
-        local builddir=$1 stage=$VM_RUN/stage
         VM_CACHED=
-        if [[ ! -r $VM_TOP/tests/images/lib.sh ]]; then
-                VM_SDI_WHY="no tests/images/lib.sh (the dracut module's image suite) in this tree"
+        if [[ ! -e $STACK_STAGE/usr/lib/dracut/modules.d/73sd-iscsi/module-setup.sh ]]; then
+                VM_SDI_WHY="the $VM_STACK build installs no dracut module 73sd-iscsi"
                 return 1
         fi
-        # shellcheck source=tests/images/lib.sh
-        . "$VM_TOP/tests/images/lib.sh"
-        if [[ ! -d $stage ]]; then
-                mkdir -p "$stage"
-                stage_install "$builddir" "$stage" >&2 ||
-                        { VM_SDI_WHY="make install from $builddir failed"; return 1; }
-        fi
-        if [[ ! -e $stage/usr/lib/dracut/modules.d/73sd-iscsi/module-setup.sh ]]; then
-                VM_SDI_WHY="$builddir installs no dracut module 73sd-iscsi"
+        case $VM_BUILDER in
+        dracut | mkinitcpio) ;;
+        *) VM_SDI_WHY="unknown builder $VM_BUILDER"; return 1 ;;
+        esac
+        if [[ " $STACK_BUILDERS " != *" $VM_BUILDER "* ]]; then
+                VM_SDI_WHY=$STACK_NO_MKINITCPIO VM_SDI_UNAVAILABLE=1
                 return 1
         fi
-        vm_cached sd-iscsi "$(vm_key "$VM_KVER" "$stage" \
-                "$(vm_pkgver dracut-core dracut-network open-iscsi systemd)" \
-                "$VM_DIR/lib.sh" "$VM_DIR/units")" vm_build_sdiscsi "$stage" ||
-                { VM_SDI_WHY="dracut failed (log: $VM_CACHE/sd-iscsi.log)"; return 1; }
+        vm_cached "sd-iscsi-$VM_STACK-$VM_BUILDER" "$(vm_key "$VM_KVER" "$STACK_STAGE" \
+                "$(stack_pkgver "$STACK_ROOT" dracut-core dracut-network open-iscsi systemd)" \
+                "$VM_DIR/lib.sh" "$VM_DIR/units" "$VM_DIR/initcpio")" "vm_build_sdiscsi_$VM_BUILDER" ||
+                { VM_SDI_WHY="$VM_BUILDER failed (log: $VM_CACHE/sd-iscsi-$VM_STACK-$VM_BUILDER.log)"; return 1; }
 }
 
-vm_build_sdiscsi() {
-        local out=$1 stage=$2 ov etc=$VM_RUN/etc-iscsi
-        ov=$(vm_test_overlay)
+vm_build_sdiscsi_dracut() {
+        local out=$1 etc=$VM_RUN/etc-iscsi
+        if [[ -n $STACK_ROOT ]]; then
+                # Installed in the stack's root as a package: nothing asks for --omit iscsi.
+                vm_stack_dracut "$out" -m "$VM_DRACUT_BASE" --add sd-iscsi \
+                        --add-drivers "$VM_DRACUT_DRIVERS" --install "$VM_DRACUT_TOOLS"
+                return
+        fi
         # An empty /etc/iscsi: the image must not depend on the build host's.
         mkdir -p "$etc"
-        in_staged_root "$stage" "$etc" dracut "${VM_DRACUT_COMMON[@]}" \
+        # shellcheck source=tests/images/lib.sh
+        declare -F in_staged_root >/dev/null || . "$VM_TOP/tests/images/lib.sh"
+        in_staged_root "$STACK_STAGE" "$etc" dracut "${VM_DRACUT_COMMON[@]}" \
                 -m "$VM_DRACUT_BASE" --add sd-iscsi --omit iscsi \
                 --add-drivers "$VM_DRACUT_DRIVERS" --install "$VM_DRACUT_TOOLS" \
-                --include "$ov" / \
+                --include "$(vm_test_overlay)" / \
                 "$out" "$VM_KVER"
+}
+
+# Real mkinitcpio in the stack's root: the systemd hook, sd-iscsi's, and the suite's
+# test-only hook (tests/vm/initcpio/sdi-test) for the overlay.
+VM_MKINITCPIO_HOOKS="base systemd modconf block sd-iscsi sdi-test filesystems"
+vm_build_sdiscsi_mkinitcpio() {
+        local out=$1 src=$STACK_ROOT/usr/src
+        rm -rf "$src/sdi-test-overlay" "$src/sdi-image"
+        cp -a "$(vm_test_overlay)" "$src/sdi-test-overlay"
+        install -m 0644 "$VM_DIR/initcpio/sdi-test" "$STACK_ROOT/etc/initcpio/install/sdi-test"
+        {
+                echo "MODULES=(${VM_DRACUT_DRIVERS})"
+                echo "HOOKS=(${VM_MKINITCPIO_HOOKS})"
+                echo "COMPRESSION=cat"
+        } >"$src/sdi-mkinitcpio.conf"
+        stack_exec mkinitcpio -k "$VM_KVER" -c /usr/src/sdi-mkinitcpio.conf -g /usr/src/sdi-image \
+                >"$VM_RUN/mkinitcpio.log" 2>&1
+        cat "$VM_RUN/mkinitcpio.log"
+        stack_mkinitcpio_judge "$VM_RUN/mkinitcpio.log" "$src/sdi-image" && mv "$src/sdi-image" "$out"
 }

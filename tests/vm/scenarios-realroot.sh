@@ -40,7 +40,7 @@ vm_real_cmdline() {
 # vm_real_root_first_boot [CMDLINE…]: the Debian image on the target, udhcpd, and an
 # ip=dhcp command line (plus CMDLINE). Returns 1, with SC_FAIL set, without an image.
 vm_real_root_first_boot() {
-        if ! vm_image_for sd-iscsi || ! vm_debian_image "$VM_RUN/stage"; then
+        if ! vm_image_for sd-iscsi || ! vm_debian_image "$STACK_STAGE"; then
                 SC_FAIL="cannot build the Debian real root (log: $VM_CACHE/debian-base.log)"
                 return 1
         fi

@@ -35,27 +35,26 @@ vm_scenarios_prepare() {
         vm_root_image "$VM_DATA_LABEL" || vm_die "cannot build the data image"
         VM_DATA_IMG=$VM_RUN/data.img
         cp --sparse=always "$VM_CACHED" "$VM_DATA_IMG"
-        VM_PEER_IMG='' VM_SDI_IMG='' VM_SDI_WHY='' VM_PEER_WHY=''
+        # Per image kind and builder, for the stack in use.
+        declare -gA VM_IMAGES=() VM_IMAGE_WHY=() VM_IMAGE_SKIP=()
 }
 
-# vm_image_for peer|sd-iscsi: sets VM_IMAGE, building the image on first use
-# (a run of one scenario builds one image); a failed build is not retried.
+# vm_image_for peer|sd-iscsi: sets VM_IMAGE, building the image for the stack in use
+# (and, for sd-iscsi, VM_BUILDER) on first use (a run of one scenario builds one
+# image); a failed build is not retried. The peer is always dracut's.
 vm_image_for() {
+        local k=$1/$VM_BUILDER
+        [[ $1 == peer ]] && k=peer
         VM_IMAGE=
-        case $1 in
-        peer)
-                if [[ -z $VM_PEER_IMG && -z $VM_PEER_WHY ]]; then
-                        if vm_peer_image; then VM_PEER_IMG=$VM_CACHED; else VM_PEER_WHY="dracut failed"; fi
-                fi
-                VM_IMAGE=$VM_PEER_IMG VM_WHY=$VM_PEER_WHY
-                ;;
-        sd-iscsi)
-                if [[ -z $VM_SDI_IMG && -z $VM_SDI_WHY ]]; then
-                        if vm_sdiscsi_image "$VM_BUILDDIR"; then VM_SDI_IMG=$VM_CACHED; fi
-                fi
-                VM_IMAGE=$VM_SDI_IMG VM_WHY=$VM_SDI_WHY
-                ;;
-        esac
+        if [[ -z ${VM_IMAGES[$k]:-} && -z ${VM_IMAGE_WHY[$k]:-} ]]; then
+                VM_SDI_WHY= VM_SDI_UNAVAILABLE=
+                case $1 in
+                peer) if vm_peer_image; then VM_IMAGES[$k]=$VM_CACHED; else VM_IMAGE_WHY[$k]="dracut failed"; fi ;;
+                sd-iscsi) if vm_sdiscsi_image; then VM_IMAGES[$k]=$VM_CACHED; else VM_IMAGE_WHY[$k]=$VM_SDI_WHY; fi ;;
+                esac
+                VM_IMAGE_SKIP[$k]=$VM_SDI_UNAVAILABLE
+        fi
+        VM_IMAGE=${VM_IMAGES[$k]:-} VM_WHY=${VM_IMAGE_WHY[$k]:-} VM_IMAGE_UNAVAILABLE=${VM_IMAGE_SKIP[$k]:-}
         [[ -n $VM_IMAGE ]]
 }
 
@@ -191,10 +190,11 @@ sc_firmware_without_ibft() {
         vm_expect_sdiscsi
 }
 
-# vm_run_scenario NAME: sets VM_VERDICT (pass|fail|skip) and VM_LINE, and
-# prints the line.
+# vm_run_scenario NAME [LABEL]: sets VM_VERDICT (pass|fail|skip) and VM_LINE, and
+# prints the line. LABEL (default NAME; stack/builder/name in a matrix run) names the
+# line.
 vm_run_scenario() {
-        local s=$1 fn=sc_${1//-/_} why=
+        local s=$1 fn=sc_${1//-/_} why= label=${2:-$1}
         vm_target_clear
         vm_dhcp_stop
         SC_IMAGE=sd-iscsi SC_CMDLINE='' SC_END=root SC_DESC=$s
@@ -204,7 +204,8 @@ vm_run_scenario() {
         VM_VERDICT=fail VM_MISSING=
         VM_T_NET='?' VM_T_DISK='?' VM_T_LOGIN='?' VM_T_UPTIME='?' VM_WALL=''
         if ! vm_image_for "$SC_IMAGE"; then
-                VM_VERDICT=skip
+                # A builder the stack does not have is a skip; one that failed, a failure.
+                [[ -n $VM_IMAGE_UNAVAILABLE ]] && VM_VERDICT=skip
                 why="no $SC_IMAGE image: $VM_WHY"
         else
                 VM_BOOT_LIMIT=$SC_TIMEOUT VM_BOOT_HOOK=$SC_HOOK vm_boot "$s" "$VM_IMAGE" "$SC_CMDLINE" "${SC_QEMU[@]}"
@@ -229,7 +230,7 @@ vm_run_scenario() {
                 fi
         fi
         VM_LINE=$(printf '%-4s %-22s wall %5ss  uptime %5ss  net→login %5ss  %s' \
-                "$VM_VERDICT" "$s" "${VM_WALL:--}" "$VM_T_UPTIME" "$VM_T_LOGIN" "${why:-$SC_DESC}${SC_FIGURE:+ — $SC_FIGURE}")
+                "$VM_VERDICT" "$label" "${VM_WALL:--}" "$VM_T_UPTIME" "$VM_T_LOGIN" "${why:-$SC_DESC}${SC_FIGURE:+ — $SC_FIGURE}")
         echo "$VM_LINE"
         [[ $VM_VERDICT == fail ]] && echo "     console: $VM_CONSOLE"
         return 0
