@@ -21,6 +21,7 @@
 #   STACK_VERSIONS   one line: what the stack is made of, by version
 
 STACKS=(debian12 debian13)
+STACK_BINDS=()
 STACK_TOP=${STACK_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 STACK_CACHE=${STACK_CACHE:-$STACK_TOP/tests/vm/cache}
 
@@ -75,24 +76,39 @@ stack_cached() {
 }
 
 # stack_exec CMD…: CMD in the stack's root (a chroot with /proc, /sys, /dev, in a private
-# mount namespace that takes every mount with it when CMD ends), or here.
+# mount namespace that takes every mount with it when CMD ends), or here. In the root,
+# arguments naming a path below it are rewritten to the path the chroot sees, and
+# STACK_BINDS ("HOST-DIR:ROOT-DIR" …) are bind-mounted first.
 stack_exec() {
         if [[ -z $STACK_ROOT ]]; then
                 "$@"
                 return
         fi
+        local -a args=()
+        local a
+        for a in "$@"; do
+                [[ $a == "$STACK_ROOT"/* ]] && a=${a#"$STACK_ROOT"}
+                args+=("$a")
+        done
         # shellcheck disable=SC2016 # expanded by the inner shell
         unshare --mount --propagation private -- /bin/bash -c '
                 set -e
-                r=$1
-                shift
+                r=$1 binds=$2
+                shift 2
+                # A mount point of its own, so that the root file system is one for the
+                # tools inside too (findmnt /: dracut --hostonly, mkinitcpio autodetect).
+                mount --bind "$r" "$r"
                 mount -t proc proc "$r/proc"
                 mount --rbind /sys "$r/sys"
                 mount --rbind /dev "$r/dev"
                 mount -t tmpfs tmpfs "$r/run"
+                for b in $binds; do
+                        mkdir -p "$r${b#*:}"
+                        mount --bind "${b%%:*}" "$r${b#*:}"
+                done
                 exec chroot "$r" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
                         PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"' \
-                stack_exec "$STACK_ROOT" "$@"
+                stack_exec "$STACK_ROOT" "${STACK_BINDS[*]}" "${args[@]}"
 }
 
 # stack_stage_mkinitcpio ROOT SRC: mkinitcpio from SRC (its release tarball or tree) into

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# dracut 059 image tests, sourced by tests/images/run after lib.sh. Uses STAGE (the
-# staged install), KVER, WORK (scratch directory), ETC_ISCSI (planted /etc/iscsi).
+# dracut image tests (Debian 12's dracut 059, Debian 13's dracut-ng), sourced by
+# tests/images/run after lib.sh. Uses STAGE (the staged install), KVER, WORK (scratch
+# directory), ETC_ISCSI (planted /etc/iscsi), and the stack (tests/stack.sh): on
+# debian13, dracut and the tools that read the kernel's modules run in its root.
 # shellcheck shell=bash
 
 # Leave out kernel-modules (minutes, and not what is under test); our module and its
@@ -61,7 +63,7 @@ assert_kmods() {
         local f
         while read -r f; do
                 [[ -n $f ]] || continue
-                grep -qE "^usr/lib/modules/$KVER/${f//./\\.}(\.(xz|zst|gz))?$" "$IMG_LIST" ||
+                grep -qE "^usr/lib/modules/$KVER_RE/${f//./\\.}(\.(xz|zst|gz))?$" "$IMG_LIST" ||
                         t_err "kernel module missing: $f"
         done < <(kmod_files "$KVER" "$@")
 }
@@ -86,8 +88,11 @@ assert_sd_iscsi_image() {
                 usr/lib/systemd/network/99-default.link \
                 usr/lib/udev/rules.d/75-net-description.rules \
                 usr/lib/udev/rules.d/80-net-setup-link.rules \
-                usr/lib/dracut/hooks/cmdline/90-parse-sd-iscsi-root.sh \
                 usr/lib/systemd/system/dracut-cmdline.service.d/50-sd-iscsi-no-cmdline-echo.conf
+        # dracut 059 keeps its hooks in /usr/lib/dracut/hooks, dracut-ng in /var/lib.
+        has_path usr/lib/dracut/hooks/cmdline/90-parse-sd-iscsi-root.sh ||
+                has_path var/lib/dracut/hooks/cmdline/90-parse-sd-iscsi-root.sh ||
+                t_err "missing in image: the cmdline hook 90-parse-sd-iscsi-root.sh"
         # The generator dlopen()s libkmod to load iscsi_ibft (iPXE's memory-scan table):
         # no ldd sees that dependency.
         grep -qE '^usr/lib/x86_64-linux-gnu/libkmod\.so\.2$' "$IMG_LIST" || t_err "libkmod.so.2 missing (the generator dlopen()s it)"
@@ -110,7 +115,7 @@ assert_sd_iscsi_image() {
         done
 
         assert_kmods iscsi_tcp sd_mod iscsi_ibft iscsi_boot_sysfs 8021q
-        if modinfo -k "$KVER" -F filename crc32c >/dev/null 2>&1; then
+        if stack_exec modinfo -k "$KVER" -F filename crc32c >/dev/null 2>&1; then
                 assert_kmods crc32c
         fi
 
@@ -123,7 +128,7 @@ assert_sd_iscsi_image() {
         cmp -s "$STAGE/usr/lib/dracut/modules.d/73sd-iscsi/sd-iscsi-netroot.sh" "$IMG_ROOT/usr/sbin/iscsiroot" ||
                 t_err "/sbin/iscsiroot is not sd-iscsi's no-op handler"
         assert_no_paths bin/mount-lun.sh \
-                usr/lib/dracut/hooks/cmdline/90-parse-iscsiroot.sh \
+                usr/lib/dracut/hooks/cmdline/90-parse-iscsiroot.sh var/lib/dracut/hooks/cmdline/90-parse-iscsiroot.sh \
                 usr/lib/dracut/hooks/cleanup/90-cleanup-iscsi.sh \
                 usr/lib/systemd/system/iscsid.service usr/lib/systemd/system/iscsid.socket \
                 usr/lib/systemd/system/iscsi.service usr/lib/systemd/system/iscsiuio.socket \
@@ -154,10 +159,11 @@ test_dracut_generic() {
         local f n=0
         while IFS= read -r f; do
                 n=$((n + 1))
-                f=${f#/lib/modules/"$KVER"/}
-                grep -qE "^usr/lib/modules/$KVER/${f//./\\.}$" "$IMG_LIST" || t_err "NIC driver missing: $f"
-        done < <(find "/lib/modules/$KVER/kernel/drivers/net/ethernet" -name '*.ko*')
-        ((n > 50)) || t_err "only $n drivers below drivers/net/ethernet in /lib/modules/$KVER?"
+                f=${f#"$STACK_ROOT"/lib/modules/"$KVER"/}
+                f=${f%.xz} f=${f%.zst} f=${f%.gz}
+                grep -qE "^usr/lib/modules/$KVER_RE/${f//./\\.}(\.(xz|zst|gz))?$" "$IMG_LIST" || t_err "NIC driver missing: $f"
+        done < <(find "$STACK_ROOT/lib/modules/$KVER/kernel/drivers/net/ethernet" -name '*.ko*')
+        ((n > 50)) || t_err "only $n drivers below drivers/net/ethernet in $STACK_ROOT/lib/modules/$KVER?"
         assert_kmods virtio_net e1000 e1000e
         assert_no_paths etc/iscsi/initiatorname.iscsi etc/iscsi/iscsid.conf etc/systemd/network/10-sd-iscsi-test.link
         grep -rqaF "$PLANTED_IQN" "$IMG_ROOT" && t_err "the host's initiator name is in a generic image"
@@ -199,7 +205,7 @@ test_dracut_hostonly() {
         for nic in /sys/class/net/*; do
                 [[ -r $nic/device/modalias ]] || continue
                 alias=$(<"$nic/device/modalias")
-                mapfile -t -O "${#mods[@]}" mods < <(modprobe -S "$KVER" -R "$alias" 2>/dev/null)
+                mapfile -t -O "${#mods[@]}" mods < <(stack_exec modprobe -S "$KVER" -R "$alias" 2>/dev/null)
         done
         if ((${#mods[@]})); then
                 assert_kmods "${mods[@]}"
@@ -269,7 +275,8 @@ test_dracut_hostonly_iscsi_root() {
         for link in /sys/dev/block/*; do
                 ln -s "$(readlink -f "$link")" "$fake/block/${link##*/}"
         done
-        ln -sfn "$fake/devices/platform/host9/session1/target9:0:0/9:0:0:0/block/sdz" "$fake/block/$root"
+        # As dracut sees it: in the stack's root, below that root.
+        ln -sfn "${fake#"$STACK_ROOT"}/devices/platform/host9/session1/target9:0:0/9:0:0:0/block/sdz" "$fake/block/$root"
         [[ -e /dev/block/$root ]] || ln -s "$src" "$fake/dev/block/$root"
         rm -f "$img"
         # shellcheck disable=SC2016 # expanded by the inner shell
@@ -288,7 +295,32 @@ test_dracut_hostonly_iscsi_root() {
         t_end
 }
 
+# layout_mismatch FILE: FILE (an installed module or hook) as if sd-iscsi had been
+# built for another open-iscsi; restored by layout_restore.
+layout_mismatch() {
+        cp -p "$1" "$1.orig"
+        sed -i 's|^_sd_iscsi_db_dir=.*|_sd_iscsi_db_dir=/srv/other-open-iscsi|' "$1"
+}
+layout_restore() { mv "$1.orig" "$1"; }
+
+# An image whose open-iscsi keeps its database elsewhere than sd-iscsi was built for
+# would loop on failed logins at boot: refused, saying where each looks.
+test_dracut_layout_mismatch() {
+        t_begin "dracut: an open-iscsi with another layout than the build's is refused"
+        local img=$WORK/layout.img mod=$STAGE/usr/lib/dracut/modules.d/73sd-iscsi/module-setup.sh
+        [[ -n $STACK_ROOT ]] && mod=$STACK_ROOT/usr/lib/dracut/modules.d/73sd-iscsi/module-setup.sh
+        layout_mismatch "$mod"
+        dracut_build "$WORK/layout.log" "$img" --no-hostonly --no-kernel --add sd-iscsi &&
+                t_err "dracut succeeded"
+        layout_restore "$mod"
+        grep -q "built for open-iscsi with its database in /srv/other-open-iscsi" "$WORK/layout.log" ||
+                t_err "no clear message: $(dracut_failure "$WORK/layout.log")"
+        [[ -e $img ]] && t_err "an image was written anyway"
+        t_end "$(grep -o "built for open-iscsi.*" "$WORK/layout.log" | head -1 | cut -c1-110)..."
+}
+
 run_dracut_tests() {
+        test_dracut_layout_mismatch
         test_dracut_generic
         test_dracut_hostonly
         test_dracut_conflict

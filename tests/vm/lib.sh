@@ -356,7 +356,8 @@ VM_DRACUT_COMMON=(--force --no-hostonly --no-hostonly-cmdline --no-early-microco
         --reproducible --nofscks --omit kernel-modules)
 VM_DRACUT_BASE="base systemd systemd-initrd dracut-systemd fs-lib rootfs-block udev-rules"
 VM_DRACUT_DRIVERS="virtio_pci virtio_net ext4 sd_mod iscsi_tcp"
-VM_DRACUT_TOOLS="ip grep journalctl systemctl find stat tr cut"
+# bash: the test units are bash scripts, and dracut-ng leaves bash out unless asked.
+VM_DRACUT_TOOLS="bash ip grep journalctl systemctl find stat tr cut"
 
 # vm_stack_dracut OUT DRACUT-ARG…: the stack's dracut makes OUT for the stack's kernel,
 # with the test overlay. In the Debian 13 root the overlay, drop-ins and the image pass

@@ -76,7 +76,7 @@ sc_ibft_chap() {
         vm_expect_ibft
         # The secret is in the table only: it must not reach the console (kernel log,
         # systemd's status lines, our messages).
-        SC_REJECT+=("$VM_IBFT_CHAP_PASS")
+        SC_SECRETS+=("$VM_IBFT_CHAP_PASS")
 }
 
 # The host side of the VLAN. The host kernel may lack 8021q (and bridge VLAN

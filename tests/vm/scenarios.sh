@@ -190,6 +190,45 @@ sc_firmware_without_ibft() {
         vm_expect_sdiscsi
 }
 
+# vm_console_audit: sets VM_LEAK when a secret — a CHAP password of the command line or
+# one of SC_SECRETS (e.g. an iBFT table's) — is on the serial console. The kernel's own
+# echo of the command line is the one exception (the user put it there; sd-iscsi(7),
+# Secrets): its "Command line:", "Kernel command line:" and "Unknown kernel command line
+# parameters" lines, and the parameters it lists one per line for init.
+vm_console_audit() {
+        local -a secrets=("${SC_SECRETS[@]}") words
+        local w auth p rp line body
+        local -A word=()
+        VM_LEAK=
+        read -r -a words <<<"$SC_CMDLINE"
+        for w in "${words[@]}"; do
+                word[$w]=1
+                case $w in
+                netroot=iscsi:*@* | root=iscsi:*@*)
+                        auth=${w#*=iscsi:}
+                        auth=${auth%@*}
+                        IFS=: read -r _ p _ rp <<<"$auth"
+                        [[ -n $p ]] && secrets+=("$p")
+                        [[ -n $rp ]] && secrets+=("$rp")
+                        ;;
+                rd.iscsi.password=* | rd.iscsi.in.password=*) secrets+=("${w#*=}") ;;
+                esac
+        done
+        ((${#secrets[@]})) || return 0
+        while IFS= read -r line; do
+                line=${line//$'\r'/}
+                body=$(sed -E 's/^.*\[ *[0-9]+\.[0-9]+\] //' <<<"$line")
+                case $body in
+                "Command line: "* | "Kernel command line: "* | "Unknown kernel command line parameters "*) continue ;;
+                esac
+                body=${body#"${body%%[! ]*}"}
+                [[ -n ${word[$body]:-} ]] && continue
+                for p in "${secrets[@]}"; do line=${line//"$p"/<SECRET>}; done
+                VM_LEAK="secret on the console: ${line:0:160}"
+                return 0
+        done < <(grep -aF -f <(printf '%s\n' "${secrets[@]}") "$VM_CONSOLE")
+}
+
 # vm_run_scenario NAME [LABEL]: sets VM_VERDICT (pass|fail|skip) and VM_LINE, and
 # prints the line. LABEL (default NAME; stack/builder/name in a matrix run) names the
 # line.
@@ -199,7 +238,7 @@ vm_run_scenario() {
         vm_dhcp_stop
         SC_IMAGE=sd-iscsi SC_CMDLINE='' SC_END=root SC_DESC=$s
         SC_EXPECT=() SC_REJECT=() SC_REPORT_REJECT=() SC_QEMU=() SC_TIMEOUT=$VM_BOOT_TIMEOUT SC_HOOK=
-        SC_CHECK= SC_FAIL= SC_FIGURE=
+        SC_CHECK= SC_FAIL= SC_FIGURE= SC_SECRETS=()
         "$fn"
         VM_VERDICT=fail VM_MISSING=
         VM_T_NET='?' VM_T_DISK='?' VM_T_LOGIN='?' VM_T_UPTIME='?' VM_WALL=''
@@ -211,7 +250,10 @@ vm_run_scenario() {
                 VM_BOOT_LIMIT=$SC_TIMEOUT VM_BOOT_HOOK=$SC_HOOK vm_boot "$s" "$VM_IMAGE" "$SC_CMDLINE" "${SC_QEMU[@]}"
                 vm_timings
                 [[ -n $SC_CHECK ]] && "$SC_CHECK"
-                if [[ $VM_RESULT != "$SC_END" ]]; then
+                vm_console_audit
+                if [[ -n $VM_LEAK ]]; then
+                        why=$VM_LEAK
+                elif [[ $VM_RESULT != "$SC_END" ]]; then
                         why="ended by $VM_RESULT, expected $SC_END"
                 elif ! vm_expect "${SC_EXPECT[@]}"; then
                         why="missing: $VM_MISSING"
