@@ -14,6 +14,8 @@ EXTRA_DIST += \
 	tests/vm/realroot/sdi-real-test.service \
 	tests/vm/realroot/sdi-real.shutdown \
 	tests/vm/vlan-switch.py \
+	tests/vm/initcpio/sdi-test \
+	tests/stack.sh \
 	tests/vm/root/init \
 	tests/vm/units/sdi-test-audit \
 	tests/vm/units/sdi-test-audit.service \
