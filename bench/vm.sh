@@ -138,3 +138,75 @@ vm_bench_run() {
         # The suite installs its own EXIT trap and exits through it: keep it in a subshell.
         (vmb_inner)
 }
+
+# Debian 13 (tests/stack.sh): the same comparison on the stack people run today —
+# dracut-ng 106's own iscsi module (network-legacy) against sd-iscsi in a dracut-ng
+# image and in a real mkinitcpio image, one kernel (6.12), VM, target and static ip=
+# command line; interleaved like the above. Image bytes: the uncompressed images, as
+# the suite builds them (same base modules and test units; no kernel-modules module).
+VMB13_ITEMS=(dracut/peer dracut/static mkinitcpio/static)
+
+vmb13_inner() {
+        local reps=${BENCH_VM_REPS:-3} rep k item s m d n
+        VM_DIR=$srcdir/tests/vm
+        # shellcheck source=/dev/null
+        . "$VM_DIR/lib.sh"
+        # shellcheck source=/dev/null
+        . "$VM_DIR/scenarios.sh"
+        VM_BUILDDIR=$builddir VM_STACK=debian13
+        VM_OUT=$OUT/vm13
+        d=$OUT/vm13-samples
+        rm -rf "$d" "$VM_OUT"
+        mkdir -p "$d" "$VM_OUT"
+        vm_setup
+        vm_net_up
+        vm_target_start
+        vm_scenarios_prepare
+        n=${#VMB13_ITEMS[@]}
+        for ((rep = 0; rep < reps; rep++)); do
+                for ((k = 0; k < n; k++)); do
+                        item=${VMB13_ITEMS[(rep + k) % n]}
+                        VM_BUILDER=${item%/*} s=${item#*/}
+                        vm_run_scenario "$s" "debian13/$item"
+                        [[ $VM_VERDICT == pass ]] || continue
+                        echo "$VM_WALL" >>"$d/${item/\//-}.wall"
+                        echo "$VM_T_UPTIME" >>"$d/${item/\//-}.uptime"
+                        [[ $VM_T_DISK == "?" ]] || echo "$VM_T_DISK" >>"$d/${item/\//-}.disk"
+                        [[ $VM_T_LOGIN == "?" ]] || echo "$VM_T_LOGIN" >>"$d/${item/\//-}.login"
+                done
+        done
+        echo "-- $STACK_VERSIONS"
+        echo "-- median (min..max, passing boots) in seconds"
+        printf '   %-22s %-20s %-20s %-20s %-20s %s\n' image "QEMU start→root" "uptime at root" "root disk attached" "network→disk" "image bytes"
+        local -A bytes=([dracut/peer]=${VM_IMAGES[peer]:-} [dracut/static]=${VM_IMAGES[sd-iscsi/dracut]:-}
+                [mkinitcpio/static]=${VM_IMAGES[sd-iscsi/mkinitcpio]:-})
+        for item in "${VMB13_ITEMS[@]}"; do
+                printf '   %-22s' "$item"
+                for m in wall uptime disk login; do
+                        touch "$d/${item/\//-}.$m"
+                        read -r med lo hi cnt < <(vmb_stats "$d/${item/\//-}.$m")
+                        printf ' %-20s' "$med ($lo..$hi,n=$cnt)"
+                done
+                [[ -n ${bytes[$item]} ]] && bytes[$item]=$(stat -c %s "${bytes[$item]}")
+                printf ' %s\n' "${bytes[$item]:--}"
+        done
+        echo "   ratio: sd-iscsi / dracut-ng's iscsi module (below 1: sd-iscsi is ahead)"
+        for item in dracut/static mkinitcpio/static; do
+                for m in wall uptime disk login; do
+                        local ma mb
+                        ma=$(vmb_stats "$d/${item/\//-}.$m" | cut -d' ' -f1) mb=$(vmb_stats "$d/dracut-peer.$m" | cut -d' ' -f1)
+                        if [[ $ma == - || $mb == - ]]; then
+                                printf '   %-18s %-7s no passing boots to compare\n' "$item" "$m"
+                        else
+                                printf '   %-18s %-7s %s\n' "$item" "$m" "$(ratio "$ma" "$mb")"
+                        fi
+                done
+                [[ -n ${bytes[$item]} && -n ${bytes[dracut/peer]} ]] &&
+                        printf '   %-18s %-7s %s\n' "$item" bytes "$(ratio "${bytes[$item]}" "${bytes[dracut/peer]}")"
+        done
+}
+
+vm13_bench_run() {
+        # The suite installs its own EXIT trap and exits through it: keep it in a subshell.
+        (vmb13_inner)
+}
