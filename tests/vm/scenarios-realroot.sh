@@ -29,6 +29,19 @@ sc_real_root_no_handoff() {
         SC_REJECT+=("SDI-REAL uptime")
 }
 
+# The .network file the real root's networkd picks for the boot NIC, for ip=dhcp and
+# for the static ip=: systemd-network-generator's names went from 91-default/90-eth0
+# (252) to 71-default/70-eth0 (257), which sort before the administrator's
+# 90-wired.network. The handoff must cover whichever it is.
+vm_real_netfile() {
+        case $VM_STACK/$1 in
+        debian12/dhcp) echo /etc/systemd/network/90-wired.network ;;
+        debian12/static) echo /run/systemd/network/90-eth0.network ;;
+        */dhcp) echo /run/systemd/network/71-default.network ;;
+        */static) echo /run/systemd/network/70-eth0.network ;;
+        esac
+}
+
 vm_real_target() { vm_target_add 1 "$VM_IQN_REAL" 1 "$VM_DEBIAN_IMG"; }
 
 # All but ip=. printk.devkmsg=on: the real root reports through kmsg, which must not
@@ -67,16 +80,17 @@ vm_expect_real() {
 }
 
 sc_real_root() {
-        SC_DESC="real root: Debian 12 keeps its iSCSI disk (adoption, address, target crash, poweroff, reboot)"
+        SC_DESC="real root: $VM_STACK keeps its iSCSI disk (adoption, address, target crash, poweroff, reboot)"
         vm_real_root_first_boot || return
         SC_END=halt
         SC_TIMEOUT=$((VM_TARGET_DOWN_S + 540))
         SC_HOOK=fault_target_crash SC_CHECK=check_real_root
         vm_expect_real
-        # The administrator's file (90-wired) sorts before 91-default.network, which
-        # ip=dhcp made: it configures the boot NIC, with the handoff's drop-in.
+        # Debian 12: the administrator's file (90-wired) sorts before 91-default.network,
+        # which ip=dhcp made; Debian 13: 71-default.network sorts first. Either way it
+        # configures the boot NIC, with the handoff's drop-in.
         SC_EXPECT+=("SDI-REAL addr eth0=$VM_NET4\.5[0-9]/24"
-                "SDI-REAL netfile eth0 /etc/systemd/network/90-wired.network keep-dropin=yes"
+                "SDI-REAL netfile eth0 $(vm_real_netfile dhcp) keep-dropin=yes"
                 "SDI-REAL writer records=[0-9]+ fsynced=[0-9]+ errors=0 maxstall=[0-9]+ms io-errors=0")
 }
 
@@ -142,7 +156,7 @@ check_real_root() {
         elif ((bad != 0 || total != last || last < fsynced)); then
                 SC_FAIL="second boot: $verify, but $fsynced were fsync'd"
         elif ! vm_expect "SDI-REAL addr eth0=$VM_GUEST4/24 forever" \
-                "SDI-REAL netfile eth0 /run/systemd/network/90-eth0.network keep-dropin=yes" ||
+                "SDI-REAL netfile eth0 $(vm_real_netfile static) keep-dropin=yes" ||
                 ! vm_expect "${VM_REAL_EXPECT[@]}" || ! vm_reject "${SC_REJECT[@]}"; then
                 SC_FAIL="second boot: missing $VM_MISSING"
         elif ! awk -v a="${off1:-999}" -v b="${off2:-999}" -v l="$VM_POWEROFF_LIMIT_S" 'BEGIN { exit !(a <= l && b <= l) }'; then
