@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # its globals are read by the suites that source it
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The stacks the image and VM suites build and boot on. Sourced by tests/images/run and
 # tests/vm/lib.sh.
@@ -199,7 +199,7 @@ stack_prepare() {
                 tar -C "$STACK_ROOT" --numeric-owner -xf "$STACK_CACHED" || return 1
                 # This tree as released: its tarball, configured and built inside the root.
                 make -C "$builddir" dist >"$work/dist.log" 2>&1 || { tail -20 "$work/dist.log" >&2; return 1; }
-                dist=$(ls -t "$builddir"/sd-iscsi-*.tar.xz | head -1)
+                dist=$(find "$builddir" -maxdepth 1 -name 'sd-iscsi-*.tar.xz' -printf '%T@ %p\n' | sort -n | tail -1 | cut -d' ' -f2-)
                 mkdir -p "$STACK_ROOT/usr/src"
                 tar -C "$STACK_ROOT/usr/src" -xf "$dist" || return 1
                 dist=$(basename "$dist" .tar.xz)

@@ -34,6 +34,7 @@ real_mkinitcpio() {
                 shift 2
         done
         printf 'HOOKS=(%s)\nCOMPRESSION=cat\n' "$*" >>"$conf"
+        # shellcheck disable=SC2034 # read by stack_exec
         local -a STACK_BINDS=("$ETC_ISCSI:/etc/iscsi" "$ETC_ISCSI.network:/etc/systemd/network")
         # shellcheck disable=SC2086 # MKINITCPIO_INSTALL= or nothing
         stack_exec env ${EMUL_INSTALL:+MKINITCPIO_INSTALL="$EMUL_INSTALL"} \

@@ -47,7 +47,7 @@ vm_image_for() {
         [[ $1 == peer ]] && k=peer
         VM_IMAGE=
         if [[ -z ${VM_IMAGES[$k]:-} && -z ${VM_IMAGE_WHY[$k]:-} ]]; then
-                VM_SDI_WHY= VM_SDI_UNAVAILABLE=
+                VM_SDI_WHY='' VM_SDI_UNAVAILABLE=''
                 case $1 in
                 peer) if vm_peer_image; then VM_IMAGES[$k]=$VM_CACHED; else VM_IMAGE_WHY[$k]="dracut failed"; fi ;;
                 sd-iscsi) if vm_sdiscsi_image; then VM_IMAGES[$k]=$VM_CACHED; else VM_IMAGE_WHY[$k]=$VM_SDI_WHY; fi ;;
@@ -233,12 +233,12 @@ vm_console_audit() {
 # prints the line. LABEL (default NAME; stack/builder/name in a matrix run) names the
 # line.
 vm_run_scenario() {
-        local s=$1 fn=sc_${1//-/_} why= label=${2:-$1}
+        local s=$1 fn=sc_${1//-/_} why='' label=${2:-$1}
         vm_target_clear
         vm_dhcp_stop
         SC_IMAGE=sd-iscsi SC_CMDLINE='' SC_END=root SC_DESC=$s
         SC_EXPECT=() SC_REJECT=() SC_REPORT_REJECT=() SC_QEMU=() SC_TIMEOUT=$VM_BOOT_TIMEOUT SC_HOOK=
-        SC_CHECK= SC_FAIL= SC_FIGURE= SC_SECRETS=()
+        SC_CHECK='' SC_FAIL='' SC_FIGURE='' SC_SECRETS=()
         "$fn"
         VM_VERDICT=fail VM_MISSING=
         VM_T_NET='?' VM_T_DISK='?' VM_T_LOGIN='?' VM_T_UPTIME='?' VM_WALL=''
