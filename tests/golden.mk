@@ -1,8 +1,8 @@
 # Golden generator tests: tests/golden/cases/*/ (see tests/golden/run).
 TESTS += tests/golden/run
 AM_TESTS_ENVIRONMENT = top_builddir=$(abs_top_builddir) srcdir=$(abs_top_srcdir) \
-	systemdsystemunitdir=$(systemdsystemunitdir) ISCSI_DB_DIR=$(ISCSI_DB_DIR); \
-	export top_builddir srcdir systemdsystemunitdir ISCSI_DB_DIR;
+	systemdsystemunitdir=$(systemdsystemunitdir) ISCSI_DB_DIR=$(ISCSI_DB_DIR) ISCSI_LOCK_DIR=$(ISCSI_LOCK_DIR); \
+	export top_builddir srcdir systemdsystemunitdir ISCSI_DB_DIR ISCSI_LOCK_DIR;
 EXTRA_DIST += tests/golden/run tests/golden/cases
 
 if HAVE_CHECK

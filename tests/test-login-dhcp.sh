@@ -160,5 +160,19 @@ rc=$?
 check "grace 0 and a budget: the grace ends first" \
         "((rc != 0 && SECONDS - start <= 3)) && grep -q 'grace of 0s (rd.iscsi.grace=) over after 1 attempt(s)' '$work/out9'"
 
+# prepare makes open-iscsi's database and lock directory where this build's open-iscsi
+# keeps them (an image has the programs, not their directories), private but the lock.
+SD_ISCSI_ROOT=$work/prep SYSTEMD_PROC_CMDLINE="netroot=iscsi:127.0.0.1::::iqn.2026-11.test:data" \
+        "$cli" prepare 2>"$work/out10"
+rc=$?
+check "prepare: succeeds in an empty root" "((rc == 0))"
+check "prepare: node directory, private" "[[ \$(stat -c %a '$work/prep${ISCSI_DB_DIR:?}/nodes') == 700 ]]"
+check "prepare: iface directory, private" "[[ \$(stat -c %a '$work/prep$ISCSI_DB_DIR/ifaces') == 700 ]]"
+check "prepare: lock directory" "[[ -d '$work/prep${ISCSI_LOCK_DIR:?}' ]]"
+SD_ISCSI_ROOT=$work/prep SYSTEMD_PROC_CMDLINE="netroot=iscsi:127.0.0.1::::iqn.2026-11.test:data" \
+        "$cli" prepare 2>"$work/out11"
+rc=$?
+check "prepare: a second run (service restart) succeeds" "((rc == 0))"
+
 echo "login-dhcp: $pass passed, $fail failed"
 ((fail == 0))
