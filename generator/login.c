@@ -538,9 +538,11 @@ static int login_session(const Config *c, const Session *s, uint64_t start) {
                 return r;
 
         /* Once the root device is there, a login still failing is for another path or
-         * disk: it must not hold up the boot for ever. The root's own login never gives
-         * up that way; without a root device in the model there is nothing to wait on. */
-        if (!s->root && config_root_device(c, &root_device) >= 0 &&
+         * disk: it must not hold up the boot for ever. A login the root cannot do without
+         * never gives up that way (initrd-root-device.target requires it: its failure
+         * would stop the boot); without a root device in the model there is nothing to
+         * wait on. */
+        if (!login_carries_root(c, s) && config_root_device(c, &root_device) >= 0 &&
             runtime_path(root_device, l.root_path, sizeof l.root_path) >= 0)
                 l.root_device = root_device;
 

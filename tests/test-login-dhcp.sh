@@ -118,7 +118,8 @@ check "failed login: no secret in its output" "! grep -q SECRET '$work/out5'"
 
 # No budget: a login still failing once the root device exists gives up after the
 # grace (rd.iscsi.grace=), says why, and records it for show. Nothing listens on the
-# portal (refused at once); the root device is a plain file below $SD_ISCSI_ROOT.
+# portal (refused at once); the root device is a plain file below $SD_ISCSI_ROOT. Two
+# sessions: a lone login is the root's own, which the grace never ends (below).
 kill "$listener" 2>/dev/null
 listener=
 dead=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -127,7 +128,7 @@ mkdir -p "$dev"
 rm -f "$work/root/run/sd-iscsi/state/cmdline-0"
 (sleep 1; : > "$dev/sdiroot") &
 start=$SECONDS
-SYSTEMD_PROC_CMDLINE="netroot=iscsi:127.0.0.1::$dead::iqn.2026-11.test:data root=LABEL=sdiroot rd.iscsi.testroute=0 rd.iscsi.grace=1" \
+SYSTEMD_PROC_CMDLINE="netroot=iscsi:127.0.0.1::$dead::iqn.2026-11.test:data netroot=iscsi:127.0.0.1::$dead::iqn.2026-11.test:other root=LABEL=sdiroot rd.iscsi.testroute=0 rd.iscsi.grace=1" \
         "$cli" login cmdline-0 2>"$work/out6"
 rc=$?
 wait
@@ -139,7 +140,7 @@ check "grace: the final message names target, portal, grace, attempts and the er
         "grep -q 'Giving up on iqn.2026-11.test:data at 127.0.0.1:$dead: root device /dev/disk/by-label/sdiroot present, grace of 1s (rd.iscsi.grace=) over after [0-9]* attempt(s). Last error: portal 127.0.0.1 port $dead: Connection refused' '$work/out6'"
 check "grace: the state records the failure and why" \
         "grep -qx 'STATE=failed' '$work/root/run/sd-iscsi/state/cmdline-0' && grep -qx 'REASON=root device /dev/disk/by-label/sdiroot present, grace of 1s (rd.iscsi.grace=) over' '$work/root/run/sd-iscsi/state/cmdline-0'"
-SYSTEMD_PROC_CMDLINE="netroot=iscsi:127.0.0.1::$dead::iqn.2026-11.test:data root=LABEL=sdiroot" "$cli" show > "$work/show6"
+SYSTEMD_PROC_CMDLINE="netroot=iscsi:127.0.0.1::$dead::iqn.2026-11.test:data netroot=iscsi:127.0.0.1::$dead::iqn.2026-11.test:other root=LABEL=sdiroot" "$cli" show > "$work/show6"
 check "grace: show tells the same story" \
         "grep -q '^  State:   failed (attempt' '$work/show6' && grep -qx '  Gave up: root device /dev/disk/by-label/sdiroot present, grace of 1s (rd.iscsi.grace=) over' '$work/show6'"
 
@@ -152,13 +153,18 @@ SYSTEMD_PROC_CMDLINE="root=iscsi:127.0.0.1::$dead::iqn.2026-11.test:root rd.iscs
         timeout 2 "$cli" login cmdline-0 2>"$work/out7"
 rc=$?
 check "grace: the root's own login keeps retrying" "((rc == 124)) && ! grep -q 'Giving up' '$work/out7'"
+SYSTEMD_PROC_CMDLINE="netroot=iscsi:127.0.0.1::$dead::iqn.2026-11.test:root root=LABEL=sdiroot rd.iscsi.testroute=0 rd.iscsi.grace=0" \
+        timeout 2 "$cli" login cmdline-0 2>"$work/out7b"
+rc=$?
+check "grace: a lone login with root= a file system is the root's own: keeps retrying" \
+        "((rc == 124)) && ! grep -q 'Giving up' '$work/out7b'"
 SYSTEMD_PROC_CMDLINE="netroot=iscsi:127.0.0.1::$dead::iqn.2026-11.test:data rd.iscsi.testroute=0 rd.iscsi.grace=0" \
         timeout 2 "$cli" login cmdline-0 2>"$work/out8"
 rc=$?
 check "grace: no root device, nothing to wait on: keeps retrying" "((rc == 124)) && ! grep -q 'Giving up' '$work/out8'"
 # With a budget as well, whichever ends first: here the grace (0), at once.
 start=$SECONDS
-SYSTEMD_PROC_CMDLINE="netroot=iscsi:127.0.0.1::$dead::iqn.2026-11.test:data root=LABEL=sdiroot rd.iscsi.timeout=60 rd.iscsi.testroute=0 rd.iscsi.grace=0" \
+SYSTEMD_PROC_CMDLINE="netroot=iscsi:127.0.0.1::$dead::iqn.2026-11.test:data netroot=iscsi:127.0.0.1::$dead::iqn.2026-11.test:other root=LABEL=sdiroot rd.iscsi.timeout=60 rd.iscsi.testroute=0 rd.iscsi.grace=0" \
         "$cli" login cmdline-0 2>"$work/out9"
 rc=$?
 check "grace 0 and a budget: the grace ends first" \

@@ -378,6 +378,57 @@ START_TEST(test_login_give_up_rejected) {
 }
 END_TEST
 
+/* Which logins initrd-root-device.target requires (and the grace never ends). */
+START_TEST(test_login_carries_root) {
+        Session dhcp = { .source = SOURCE_DHCP };
+
+        {
+                _cleanup_(config_done) Config c;        /* root=iscsi: that session only */
+                config_init(&c);
+                add(&c, "iqn.2009-06.t:data", "10.0.0.1", 3260, 0, false);
+                add(&c, "iqn.2009-06.t:root", "10.0.0.1", 3260, 0, true);
+                ck_assert(!login_carries_root(&c, &c.sessions[0]));
+                ck_assert(login_carries_root(&c, &c.sessions[1]));
+        }
+        {
+                _cleanup_(config_done) Config c;        /* a lone netroot= and root=LABEL= */
+                config_init(&c);
+                c.root = strdup("LABEL=root");
+                add(&c, "iqn.2009-06.t:root", "10.0.0.1", 3260, 0, false);
+                ck_assert(login_carries_root(&c, &c.sessions[0]));
+                /* a second path: either may carry the root */
+                add(&c, "iqn.2009-06.t:root", "10.0.0.2", 3260, 0, false);
+                ck_assert(!login_carries_root(&c, &c.sessions[0]));
+                ck_assert(!login_carries_root(&c, &c.sessions[1]));
+        }
+        {
+                _cleanup_(config_done) Config c;        /* no root=: nothing to carry */
+                config_init(&c);
+                add(&c, "iqn.2009-06.t:data", "10.0.0.1", 3260, 0, false);
+                ck_assert(!login_carries_root(&c, &c.sessions[0]));
+        }
+        {
+                _cleanup_(config_done) Config c;        /* root=dhcp: the DHCP login only */
+                config_init(&c);
+                c.netroot_dhcp = c.root_dhcp = true;
+                add(&c, "iqn.2009-06.t:data", "10.0.0.1", 3260, 0, false);
+                ck_assert(login_carries_root(&c, NULL));
+                ck_assert(login_carries_root(&c, &dhcp));
+                ck_assert(!login_carries_root(&c, &c.sessions[0]));
+        }
+        {
+                _cleanup_(config_done) Config c;        /* netroot=dhcp root=LABEL=: lone, then not */
+                config_init(&c);
+                c.netroot_dhcp = true;
+                c.root = strdup("LABEL=root");
+                ck_assert(login_carries_root(&c, NULL));
+                add(&c, "iqn.2009-06.t:data", "10.0.0.1", 3260, 0, false);
+                ck_assert(!login_carries_root(&c, NULL));
+                ck_assert(!login_carries_root(&c, &c.sessions[0]));
+        }
+}
+END_TEST
+
 START_TEST(test_show_never_prints_secrets) {
         _cleanup_(config_done) Config c;
         _cleanup_free_ char *json = NULL, *text = NULL;
@@ -466,6 +517,7 @@ int main(void) {
         tcase_add_test(tc, test_record_without_auth);
         tcase_add_test(tc, test_login_give_up);
         tcase_add_test(tc, test_login_classify);
+        tcase_add_test(tc, test_login_carries_root);
         tcase_add_test(tc, test_login_give_up_rejected);
         tcase_add_test(tc, test_show_never_prints_secrets);
         tcase_add_test(tc, test_add_session_merges_and_caps);
