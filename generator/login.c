@@ -148,14 +148,17 @@ typedef struct Attempt {
 
 /* reason: why the helper stopped retrying (state "failed"), else NULL. */
 static void save_state(const Session *s, const char *state, const Attempt *a, const char *reason) {
-        char dir[PATH_MAX], path[PATH_MAX], text[768];
+        char dir[PATH_MAX], path[PATH_MAX], text[768], rejected[32] = "";
         int n;
 
         if (runtime_path(SD_ISCSI_STATE_DIR, dir, sizeof dir) < 0 ||
             snprintf(path, sizeof path, "%s/%s", dir, s->id) >= (int) sizeof path)
                 return;
-        n = snprintf(text, sizeof text, "STATE=%s\nATTEMPT=%u\nERROR=%s\nREJECTED=%u\n%s%s%s", state, a->number,
-                     a->error, a->rejections, reason ? "REASON=" : "", strempty(reason), reason ? "\n" : "");
+        /* Only when there were refusals: the common record stays as readers know it. */
+        if (a->rejections > 0)
+                snprintf(rejected, sizeof rejected, "REJECTED=%u\n", a->rejections);
+        n = snprintf(text, sizeof text, "STATE=%s\nATTEMPT=%u\nERROR=%s\n%s%s%s%s", state, a->number, a->error,
+                     rejected, reason ? "REASON=" : "", strempty(reason), reason ? "\n" : "");
         if (n > 0 && (size_t) n < sizeof text)
                 (void) write_file_atomic(path, text, (size_t) n, 0644);
 }
