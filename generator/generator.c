@@ -75,7 +75,11 @@ static int add_session(const char *dest, const Config *c, const Session *s) {
         if (r < 0)
                 return r;
 
-        snprintf(link, sizeof link, "initrd-root-device.target.wants/%s", unit);
+        /* Required: a failed login the root cannot do without fails the target, whose
+         * OnFailure= starts the emergency shell at once, instead of leaving the root
+         * device's job waiting (for ever without a budget). */
+        snprintf(link, sizeof link, "initrd-root-device.target.%s/%s",
+                 login_carries_root(c, s) ? "requires" : "wants", unit);
         snprintf(target, sizeof target, "../%s", unit);
         r = symlink_excl(target, dest, link);
         if (r < 0)
@@ -90,7 +94,10 @@ static int add_dhcp_login(const char *dest, const Config *c) {
         r = write_unit(dest, unit, render_dhcp_login, c, NULL, NULL);
         if (r < 0)
                 return r;
-        r = symlink_excl("../" "sd-iscsi-login@" DHCP_SESSION_ID ".service", dest, "initrd-root-device.target.wants/" "sd-iscsi-login@" DHCP_SESSION_ID ".service");
+        r = symlink_excl("../" "sd-iscsi-login@" DHCP_SESSION_ID ".service", dest,
+                         login_carries_root(c, NULL) ?
+                         "initrd-root-device.target.requires/" "sd-iscsi-login@" DHCP_SESSION_ID ".service" :
+                         "initrd-root-device.target.wants/" "sd-iscsi-login@" DHCP_SESSION_ID ".service");
         if (r < 0)
                 return log_error_errno(r, "Failed to link %s: %m", unit);
         return 0;

@@ -43,7 +43,6 @@
 /* While the root device may yet appear and start a grace, waits wake this often to
  * look for it (one access()), so that the grace starts within a second of it. */
 #define ROOT_CHECK_USEC (1 * USEC_PER_SEC)
-#define ISCSI_ERR_SESS_EXISTS 15
 
 extern char **environ;
 
@@ -143,18 +142,23 @@ static int write_records(const Config *c, const Session *s) {
 typedef struct Attempt {
         unsigned number;
         char error[256];
+        unsigned rejections;    /* attempts the target (or iscsid) refused for good, in all */
+        const char *rejected;   /* why the last of them was refused (login_classify()) */
 } Attempt;
 
 /* reason: why the helper stopped retrying (state "failed"), else NULL. */
 static void save_state(const Session *s, const char *state, const Attempt *a, const char *reason) {
-        char dir[PATH_MAX], path[PATH_MAX], text[768];
+        char dir[PATH_MAX], path[PATH_MAX], text[768], rejected[32] = "";
         int n;
 
         if (runtime_path(SD_ISCSI_STATE_DIR, dir, sizeof dir) < 0 ||
             snprintf(path, sizeof path, "%s/%s", dir, s->id) >= (int) sizeof path)
                 return;
-        n = snprintf(text, sizeof text, "STATE=%s\nATTEMPT=%u\nERROR=%s\n%s%s%s", state, a->number, a->error,
-                     reason ? "REASON=" : "", strempty(reason), reason ? "\n" : "");
+        /* Only when there were refusals: the common record stays as readers know it. */
+        if (a->rejections > 0)
+                snprintf(rejected, sizeof rejected, "REJECTED=%u\n", a->rejections);
+        n = snprintf(text, sizeof text, "STATE=%s\nATTEMPT=%u\nERROR=%s\n%s%s%s%s", state, a->number, a->error,
+                     rejected, reason ? "REASON=" : "", strempty(reason), reason ? "\n" : "");
         if (n > 0 && (size_t) n < sizeof text)
                 (void) write_file_atomic(path, text, (size_t) n, 0644);
 }
@@ -382,9 +386,12 @@ static void iscsiadm_reason(const char *out, char *buf, size_t size) {
                 snprintf(buf, size, "%.*s", (int) (best_end - best), best);
 }
 
+/* 0: logged in; -EPROTO: failed, worth retrying; -EACCES: refused for good (a->rejected
+ * says why). */
 static int run_iscsiadm(const Session *s, Attempt *a) {
         char portal[320], out[4096];
-        const char *argv[16];
+        const char *argv[16], *why;
+        LoginVerdict verdict;
         const char *iscsiadm = getenv("SD_ISCSI_ISCSIADM") ?: ISCSIADM;
         posix_spawn_file_actions_t fa;
         size_t n = 0, used = 0;
@@ -439,35 +446,67 @@ static int run_iscsiadm(const Session *s, Attempt *a) {
 
         if (used > 0)
                 fputs(out, stderr);
-        if (WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == ISCSI_ERR_SESS_EXISTS))
+        verdict = login_classify(WIFEXITED(status) ? WEXITSTATUS(status) : -1, &why);
+        if (verdict == LOGIN_VERDICT_OK)
                 return 0;
         iscsiadm_reason(out, a->error, sizeof a->error);
         if (a->error[0] == 0)
-                fail_attempt(a, "iscsiadm failed with status %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+                fail_attempt(a, "iscsiadm failed with status %d%s%s", WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+                             why ? ": " : "", strempty(why));
+        if (verdict == LOGIN_VERDICT_REJECTED) {
+                a->rejections++;
+                a->rejected = why;
+                return -EACCES;
+        }
         return -EPROTO;
 }
 
 static uint64_t jitter(uint64_t usec) {
         uint32_t rnd = 0;
 
-        /* ±25%, so that many initiators booting at once do not retry in lockstep. */
         if (getrandom(&rnd, sizeof rnd, GRND_NONBLOCK) != sizeof rnd)
                 rnd = (uint32_t) now_usec();
-        return usec * 3 / 4 + (uint64_t) rnd % (usec / 2 + 1);
+        return login_jitter(usec, rnd);
 }
 
-static void notify_status(const Session *s, const Attempt *a, const char *what) {
-        char msg[512];
+/* detail: what follows the attempt number; NULL: the attempt's error. */
+static void notify_status(const Session *s, const Attempt *a, const char *what, const char *detail) {
+        char msg[768];
 
+        detail = detail ?: a->error;
         snprintf(msg, sizeof msg, "STATUS=%s %s at %s:%u (attempt %u)%s%s", what, s->target, s->portal,
-                 s->port, a->number, a->error[0] ? ": " : "", a->error);
+                 s->port, a->number, detail[0] ? ": " : "", detail);
         (void) sd_notify(0, msg);
 }
 
-static int give_up(const Limits *l, const Session *s, Attempt *a, LoginLimit why) {
-        char reason[256], span[32];
+/* One line on the console, whatever the journal forwards: a boot that stops because of a
+ * login must say why where the user looks. Through the kernel log at error level, which
+ * "quiet" (console loglevel 4) still prints. Relocated with $SD_ISCSI_ROOT, so that tests
+ * read it from a file and never write to the host's kernel log. */
+static void console_line(const char *text) {
+        char path[PATH_MAX], line[1024];
+        _cleanup_close_ int fd = -EBADF;
+        int n;
 
-        if (why == LOGIN_LIMIT_BUDGET)
+        if (runtime_path("/dev/kmsg", path, sizeof path) < 0)
+                return;
+        fd = open(path, O_WRONLY|O_APPEND|O_CLOEXEC|O_NOCTTY);
+        if (fd < 0)
+                return;
+        n = snprintf(line, sizeof line, "<3>sd-iscsi[%d]: %s\n", (int) getpid(), text);
+        if (n > (int) sizeof line - 1)
+                n = (int) sizeof line - 1, line[n - 1] = '\n';
+        if (n > 0)
+                (void) !write(fd, line, (size_t) n);
+}
+
+static int give_up(const Limits *l, const Session *s, Attempt *a, LoginLimit why) {
+        char reason[256], span[32], line[1024];
+
+        if (why == LOGIN_LIMIT_REJECTED)
+                snprintf(reason, sizeof reason, "login refused %u times: %s", a->rejections,
+                         strempty(a->rejected));
+        else if (why == LOGIN_LIMIT_BUDGET)
                 snprintf(reason, sizeof reason, "login budget of %llus exhausted",
                          (unsigned long long) (l->config->timeout_usec / USEC_PER_SEC));
         else {
@@ -476,9 +515,14 @@ static int give_up(const Limits *l, const Session *s, Attempt *a, LoginLimit why
                          l->root_device, span);
         }
         save_state(s, "failed", a, reason);
-        notify_status(s, a, "Gave up on");
-        return log_error_errno(ETIMEDOUT, "Giving up on %s at %s:%u: %s after %u attempt(s). Last error: %s",
-                               s->target, s->portal, s->port, reason, a->number, a->error);
+        notify_status(s, a, "Gave up on", why == LOGIN_LIMIT_REJECTED ? reason : NULL);
+        snprintf(line, sizeof line, "Giving up on %s at %s:%u: %s after %u attempt(s). Last error: %s",
+                 s->target, s->portal, s->port, reason, a->number, a->error);
+        /* A grace ends a login the root does not need: the boot goes on, nothing to say
+         * on the console. */
+        if (why != LOGIN_LIMIT_GRACE)
+                console_line(line);
+        return log_error_errno(why == LOGIN_LIMIT_REJECTED ? EACCES : ETIMEDOUT, "%s", line);
 }
 
 static int login_session(const Config *c, const Session *s, uint64_t start) {
@@ -497,9 +541,11 @@ static int login_session(const Config *c, const Session *s, uint64_t start) {
                 return r;
 
         /* Once the root device is there, a login still failing is for another path or
-         * disk: it must not hold up the boot for ever. The root's own login never gives
-         * up that way; without a root device in the model there is nothing to wait on. */
-        if (!s->root && config_root_device(c, &root_device) >= 0 &&
+         * disk: it must not hold up the boot for ever. A login the root cannot do without
+         * never gives up that way (initrd-root-device.target requires it: its failure
+         * would stop the boot); without a root device in the model there is nothing to
+         * wait on. */
+        if (!login_carries_root(c, s) && config_root_device(c, &root_device) >= 0 &&
             runtime_path(root_device, l.root_path, sizeof l.root_path) >= 0)
                 l.root_device = root_device;
 
@@ -511,7 +557,7 @@ static int login_session(const Config *c, const Session *s, uint64_t start) {
 
                 a.number++;
                 a.error[0] = 0;
-                notify_status(s, &a, "Logging in to");
+                notify_status(s, &a, "Logging in to", NULL);
                 save_state(s, "logging-in", &a, NULL);
 
                 /* Where the time goes, per phase: the first thing to look at when a boot is slow. */
@@ -531,7 +577,7 @@ static int login_session(const Config *c, const Session *s, uint64_t start) {
                 if (r >= 0) {
                         a.error[0] = 0;
                         save_state(s, "logged-in", &a, NULL);
-                        notify_status(s, &a, "Logged in to");
+                        notify_status(s, &a, "Logged in to", NULL);
                         log_info("Logged in to %s at %s:%u after %u attempt(s), %.2fs "
                                  "(route %.2fs, portal %.2fs, iscsiadm %.2fs).", s->target, s->portal,
                                  s->port, a.number, (double) (now_usec() - start) / USEC_PER_SEC,
@@ -540,14 +586,24 @@ static int login_session(const Config *c, const Session *s, uint64_t start) {
                         return 0;
                 }
 
-                log_warning("Attempt %u to log in to %s at %s:%u failed: %s", a.number, s->target, s->portal,
-                            s->port, a.error);
-                wait = jitter(backoff < cap ? backoff : cap);
+                if (r == -EACCES) {
+                        log_warning("Attempt %u to log in to %s at %s:%u rejected (%u of %u): %s: %s", a.number,
+                                    s->target, s->portal, s->port, a.rejections, LOGIN_REJECTIONS_MAX, a.error,
+                                    a.rejected);
+                        /* Not the retry class's pace: a target that refused once most likely
+                         * refuses again, and a thousand clients with a mistyped secret must
+                         * not become a login storm. */
+                        wait = jitter(login_rejection_backoff(a.rejections));
+                } else {
+                        log_warning("Attempt %u to log in to %s at %s:%u failed: %s", a.number, s->target,
+                                    s->portal, s->port, a.error);
+                        wait = jitter(backoff < cap ? backoff : cap);
+                }
                 limits_check_root(&l, s);
-                why = login_give_up(now_usec() + wait, l.budget_end, l.root_seen, c->grace_usec);
+                why = login_give_up(now_usec() + wait, l.budget_end, l.root_seen, c->grace_usec, a.rejections);
                 if (why != LOGIN_LIMIT_NONE)
                         return give_up(&l, s, &a, why);
-                notify_status(s, &a, "Retrying login to");
+                notify_status(s, &a, "Retrying login to", NULL);
                 usleep((useconds_t) wait);
                 backoff = backoff * 2 > BACKOFF_MAX_USEC ? BACKOFF_MAX_USEC : backoff * 2;
         }

@@ -15,11 +15,35 @@ int login_write_iface(FILE *f, const Session *s);
 /* Node record path below the node directory: "<target>/<portal>,<port>,<tpgt>/<iface>". */
 int login_record_path(const Session *s, char *buf, size_t size);
 
+/* What a failed login attempt means for the next one. */
+typedef enum LoginVerdict {
+        LOGIN_VERDICT_OK,       /* logged in (or the session already exists) */
+        LOGIN_VERDICT_RETRY,    /* the network, the portal, iscsid or a busy target: try again */
+        LOGIN_VERDICT_REJECTED, /* refused for good (authentication, no such target, …) */
+} LoginVerdict;
+
+/* iscsiadm's exit status after --login (-1: it did not exit normally), in open-iscsi's
+ * numbering (include/iscsi_err.h), and what it tells the user (a static string; for a
+ * failure of the retry class, NULL when the status says nothing more than "failed"). */
+LoginVerdict login_classify(int status, const char **ret_why);
+
+/* A rejected login is tried this many times in all before it fails: the target may still
+ * be being set up (an account or an ACL added after the target). */
+#define LOGIN_REJECTIONS_MAX 4U
+
+/* The wait (before jitter) after the n-th rejection (n >= 1): 2 s, 4 s, 8 s, … */
+uint64_t login_rejection_backoff(unsigned n);
+
+/* usec ±25%, from a random number: many initiators booting at once do not retry in
+ * lockstep. */
+uint64_t login_jitter(uint64_t usec, uint32_t rnd);
+
 /* Why a login retrying after a failed attempt stops. */
 typedef enum LoginLimit {
         LOGIN_LIMIT_NONE,       /* retry */
         LOGIN_LIMIT_BUDGET,     /* rd.iscsi.timeout= is used up */
         LOGIN_LIMIT_GRACE,      /* the root device has been there for rd.iscsi.grace= */
+        LOGIN_LIMIT_REJECTED,   /* the target rejected LOGIN_REJECTIONS_MAX attempts */
 } LoginLimit;
 
 /* When the first limit ends (CONFIG_USEC_INFINITY: never), and which it is. All times
@@ -28,9 +52,11 @@ typedef enum LoginLimit {
  * CONFIG_USEC_INFINITY: no grace limit. On a tie the budget wins. */
 LoginLimit login_limit_end(uint64_t budget_end, uint64_t root_seen, uint64_t grace_usec, uint64_t *ret_end);
 
-/* Whether a login that would retry at next stops instead, and why: a retry that would
- * start at or after the first limit's end is not made. */
-LoginLimit login_give_up(uint64_t next, uint64_t budget_end, uint64_t root_seen, uint64_t grace_usec);
+/* Whether a login that would retry at next stops instead, and why: after
+ * LOGIN_REJECTIONS_MAX rejections at once (whatever the time), else when a retry would
+ * start at or after the first limit's end. */
+LoginLimit login_give_up(uint64_t next, uint64_t budget_end, uint64_t root_seen, uint64_t grace_usec,
+                         unsigned rejections);
 
 /* sd-iscsi login <id> */
 int login_run(const char *id);

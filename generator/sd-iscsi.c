@@ -43,6 +43,8 @@ static void read_state(const Session *s, SessionRuntime *rt) {
                         rt->attempt = (unsigned) strtoul(v, NULL, 10);
                 else if ((v = startswith(line, "ERROR=")))
                         snprintf(rt->error, sizeof rt->error, "%s", v);
+                else if ((v = startswith(line, "REJECTED=")))
+                        rt->rejected = (unsigned) strtoul(v, NULL, 10);
                 else if ((v = startswith(line, "REASON=")))
                         snprintf(rt->reason, sizeof rt->reason, "%s", v);
         }

@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <sys/socket.h>
 
+#include "login.h"
 #include "show.h"
 #include "units.h"
 #include "util.h"
@@ -138,6 +139,8 @@ static void json_session(FILE *f, const Session *s, const SessionRuntime *rt) {
                 fprintf(f, "%u", rt->attempt);
                 json_key(f, &first, "last_error");
                 json_string(f, nonempty_or_null(rt->error));
+                json_key(f, &first, "rejected");
+                fprintf(f, "%u", rt->rejected);
                 json_key(f, &first, "gave_up");
                 json_string(f, nonempty_or_null(rt->reason));
                 json_key(f, &first, "kernel_session");
@@ -296,6 +299,9 @@ int show_text(FILE *f, const ShowContext *ctx) {
                         fputc('\n', f);
                         if (rt->error[0])
                                 fprintf(f, "  Last error: %s\n", rt->error);
+                        if (rt->rejected > 0)
+                                fprintf(f, "  Refused: %u attempt(s) (a login fails after %u)\n", rt->rejected,
+                                        LOGIN_REJECTIONS_MAX);
                         if (rt->reason[0])
                                 fprintf(f, "  Gave up: %s\n", rt->reason);
                 } else if (ctx->runtime)

@@ -12,6 +12,7 @@ typedef struct SessionRuntime {
         unsigned attempt;
         char error[256];
         char reason[256];       /* why the helper stopped retrying, when it did */
+        unsigned rejected;      /* attempts refused for good (authentication, …) */
         char kernel_session[32];        /* "session1" when the kernel has it */
 } SessionRuntime;
 

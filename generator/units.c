@@ -89,6 +89,25 @@ int config_root_device(const Config *c, char **ret) {
         return -ENOENT;
 }
 
+bool login_carries_root(const Config *c, const Session *s) {
+        _cleanup_free_ char *device = NULL;
+        bool dhcp = !s || s->source == SOURCE_DHCP;
+        size_t logins = c->netroot_dhcp ? 1 : 0;
+
+        if (c->root_dhcp)
+                return dhcp;
+        if (config_root_session(c))
+                return s && s->root;
+        /* root= names a file system: any of several logins may bring it, and a boot with
+         * one of them failed may still find it. Only a lone login is known to carry it. */
+        if (config_root_device(c, &device) < 0)
+                return false;
+        for (size_t i = 0; i < c->n_sessions; i++)
+                if (c->sessions[i].source != SOURCE_DHCP)
+                        logins++;
+        return logins == 1;
+}
+
 static void write_timeout(FILE *f, const char *key, uint64_t usec) {
         if (usec == 0)
                 fprintf(f, "%s=infinity\n", key);

@@ -19,6 +19,12 @@ int session_device_path(const Session *s, char **ret);
 int config_root_device(const Config *c, char **ret);
 const Session *config_root_session(const Config *c);
 
+/* Whether the root device cannot appear without this login (s NULL or a DHCP session:
+ * the DHCP root path's login): the root=iscsi: session, root=dhcp's login, or the only
+ * login when root= names a device. initrd-root-device.target requires such a login, so
+ * that its failure stops the boot at once; it never gives up for rd.iscsi.grace=. */
+bool login_carries_root(const Config *c, const Session *s);
+
 /* Pure writers: model in, unit text out. */
 int unit_write_login(FILE *f, const Config *c, const Session *s);
 /* sd-iscsi-login@dhcp.service, for root=dhcp / netroot=dhcp. */

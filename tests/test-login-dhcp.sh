@@ -12,7 +12,7 @@ work=$(mktemp -d /tmp/sd-iscsi-login-dhcp.XXXXXX)
 listener=
 cleanup() {
         [[ -n $listener ]] && kill "$listener" 2>/dev/null
-        rm -rf "$work"
+        [[ -n ${KEEP:-} ]] || rm -rf "$work"
 }
 trap cleanup EXIT
 pass=0 fail=0
@@ -101,6 +101,10 @@ import socket, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(('127.0.0.1', $port)); s.listen(8); time.sleep(10)" &
 listener=$!
+# Listening before the helper starts: its budget here is shorter than a loaded machine's python start.
+until python3 -c "import socket; socket.create_connection(('127.0.0.1', $port)).close()" 2>/dev/null; do
+        sleep 0.1
+done
 SD_ISCSI_ISCSIADM=$work/bin/iscsiadm-fail \
         SYSTEMD_PROC_CMDLINE="netroot=iscsi:u:SECRETpw@127.0.0.1::$port::iqn.2026-11.test:root rd.iscsi.timeout=1 rd.iscsi.testroute=0" \
         "$cli" login cmdline-0 2>"$work/out5"
@@ -114,7 +118,8 @@ check "failed login: no secret in its output" "! grep -q SECRET '$work/out5'"
 
 # No budget: a login still failing once the root device exists gives up after the
 # grace (rd.iscsi.grace=), says why, and records it for show. Nothing listens on the
-# portal (refused at once); the root device is a plain file below $SD_ISCSI_ROOT.
+# portal (refused at once); the root device is a plain file below $SD_ISCSI_ROOT. Two
+# sessions: a lone login is the root's own, which the grace never ends (below).
 kill "$listener" 2>/dev/null
 listener=
 dead=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -123,7 +128,7 @@ mkdir -p "$dev"
 rm -f "$work/root/run/sd-iscsi/state/cmdline-0"
 (sleep 1; : > "$dev/sdiroot") &
 start=$SECONDS
-SYSTEMD_PROC_CMDLINE="netroot=iscsi:127.0.0.1::$dead::iqn.2026-11.test:data root=LABEL=sdiroot rd.iscsi.testroute=0 rd.iscsi.grace=1" \
+SYSTEMD_PROC_CMDLINE="netroot=iscsi:127.0.0.1::$dead::iqn.2026-11.test:data netroot=iscsi:127.0.0.1::$dead::iqn.2026-11.test:other root=LABEL=sdiroot rd.iscsi.testroute=0 rd.iscsi.grace=1" \
         "$cli" login cmdline-0 2>"$work/out6"
 rc=$?
 wait
@@ -135,7 +140,7 @@ check "grace: the final message names target, portal, grace, attempts and the er
         "grep -q 'Giving up on iqn.2026-11.test:data at 127.0.0.1:$dead: root device /dev/disk/by-label/sdiroot present, grace of 1s (rd.iscsi.grace=) over after [0-9]* attempt(s). Last error: portal 127.0.0.1 port $dead: Connection refused' '$work/out6'"
 check "grace: the state records the failure and why" \
         "grep -qx 'STATE=failed' '$work/root/run/sd-iscsi/state/cmdline-0' && grep -qx 'REASON=root device /dev/disk/by-label/sdiroot present, grace of 1s (rd.iscsi.grace=) over' '$work/root/run/sd-iscsi/state/cmdline-0'"
-SYSTEMD_PROC_CMDLINE="netroot=iscsi:127.0.0.1::$dead::iqn.2026-11.test:data root=LABEL=sdiroot" "$cli" show > "$work/show6"
+SYSTEMD_PROC_CMDLINE="netroot=iscsi:127.0.0.1::$dead::iqn.2026-11.test:data netroot=iscsi:127.0.0.1::$dead::iqn.2026-11.test:other root=LABEL=sdiroot" "$cli" show > "$work/show6"
 check "grace: show tells the same story" \
         "grep -q '^  State:   failed (attempt' '$work/show6' && grep -qx '  Gave up: root device /dev/disk/by-label/sdiroot present, grace of 1s (rd.iscsi.grace=) over' '$work/show6'"
 
@@ -148,29 +153,108 @@ SYSTEMD_PROC_CMDLINE="root=iscsi:127.0.0.1::$dead::iqn.2026-11.test:root rd.iscs
         timeout 2 "$cli" login cmdline-0 2>"$work/out7"
 rc=$?
 check "grace: the root's own login keeps retrying" "((rc == 124)) && ! grep -q 'Giving up' '$work/out7'"
+SYSTEMD_PROC_CMDLINE="netroot=iscsi:127.0.0.1::$dead::iqn.2026-11.test:root root=LABEL=sdiroot rd.iscsi.testroute=0 rd.iscsi.grace=0" \
+        timeout 2 "$cli" login cmdline-0 2>"$work/out7b"
+rc=$?
+check "grace: a lone login with root= a file system is the root's own: keeps retrying" \
+        "((rc == 124)) && ! grep -q 'Giving up' '$work/out7b'"
 SYSTEMD_PROC_CMDLINE="netroot=iscsi:127.0.0.1::$dead::iqn.2026-11.test:data rd.iscsi.testroute=0 rd.iscsi.grace=0" \
         timeout 2 "$cli" login cmdline-0 2>"$work/out8"
 rc=$?
 check "grace: no root device, nothing to wait on: keeps retrying" "((rc == 124)) && ! grep -q 'Giving up' '$work/out8'"
 # With a budget as well, whichever ends first: here the grace (0), at once.
 start=$SECONDS
-SYSTEMD_PROC_CMDLINE="netroot=iscsi:127.0.0.1::$dead::iqn.2026-11.test:data root=LABEL=sdiroot rd.iscsi.timeout=60 rd.iscsi.testroute=0 rd.iscsi.grace=0" \
+SYSTEMD_PROC_CMDLINE="netroot=iscsi:127.0.0.1::$dead::iqn.2026-11.test:data netroot=iscsi:127.0.0.1::$dead::iqn.2026-11.test:other root=LABEL=sdiroot rd.iscsi.timeout=60 rd.iscsi.testroute=0 rd.iscsi.grace=0" \
         "$cli" login cmdline-0 2>"$work/out9"
 rc=$?
 check "grace 0 and a budget: the grace ends first" \
         "((rc != 0 && SECONDS - start <= 3)) && grep -q 'grace of 0s (rd.iscsi.grace=) over after 1 attempt(s)' '$work/out9'"
 
+# Refused for good (iscsiadm status 24, a wrong CHAP secret): without a budget the login
+# fails after LOGIN_REJECTIONS_MAX (4) attempts, 2 + 4 + 8 s ±25% apart, says why in its
+# message, STATUS=, state record, show (text, JSON) and one console (kmsg) line.
+kill "$listener" 2>/dev/null
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -c "
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', $port)); s.listen(64); time.sleep(60)" &
+listener=$!
+until python3 -c "import socket; socket.create_connection(('127.0.0.1', $port)).close()" 2>/dev/null; do
+        sleep 0.1
+done
+mkdir -p "$work/root/dev"
+: > "$work/root/dev/kmsg"
+rm -f "$work/root/run/sd-iscsi/state/cmdline-0" "$work/iscsiadm-fail.count"
+cat > "$work/bin/iscsiadm-count" <<EOS
+#!/bin/sh
+echo x >> "$work/iscsiadm-fail.count"
+exec "$work/bin/iscsiadm-fail"
+EOS
+chmod +x "$work/bin/iscsiadm-count"
+refused="iqn.2026-11.test:root at 127.0.0.1:$port: login refused 4 times: authentication or authorization failed (check the CHAP user name and secret, and the target's access list) after 4 attempt(s)"
+start=$(date +%s.%N)
+SD_ISCSI_ISCSIADM=$work/bin/iscsiadm-count \
+        SYSTEMD_PROC_CMDLINE="netroot=iscsi:u:SECRETpw@127.0.0.1::$port::iqn.2026-11.test:root root=LABEL=sdiroot-absent rd.iscsi.testroute=0" \
+        "$cli" login cmdline-0 2>"$work/out10"
+rc=$?
+took=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+echo "refused: gave up after ${took}s, $(wc -l < "$work/iscsiadm-fail.count") iscsiadm runs"
+check "refused: fails" "((rc != 0))"
+check "refused: 4 logins, no more" "(($(wc -l < "$work/iscsiadm-fail.count") == 4))"
+check "refused: 10.5 to 17.5 s of waits, no budget needed" \
+        "awk -v t=$took 'BEGIN { exit !(t >= 10.5 && t <= 19) }'"
+check "refused: each refusal is counted in the log" "grep -q 'Attempt 3 .* rejected (3 of 4)' '$work/out10'"
+check "refused: the final message says why" "grep -qF \"Giving up on \$refused. Last error: iscsiadm: initiator reported error (24 - \" '$work/out10'"
+check "refused: one console line, at error level, the same words" \
+        "((\$(wc -l < '$work/root/dev/kmsg') == 1)) && grep -qF '<3>sd-iscsi[' '$work/root/dev/kmsg' && grep -qF \"Giving up on \$refused\" '$work/root/dev/kmsg'"
+check "refused: the state records it" \
+        "grep -qx 'STATE=failed' '$work/root/run/sd-iscsi/state/cmdline-0' && grep -qx 'REJECTED=4' '$work/root/run/sd-iscsi/state/cmdline-0' && grep -q '^REASON=login refused 4 times: authentication' '$work/root/run/sd-iscsi/state/cmdline-0'"
+SYSTEMD_PROC_CMDLINE="netroot=iscsi:u:SECRETpw@127.0.0.1::$port::iqn.2026-11.test:root root=LABEL=sdiroot-absent" "$cli" show > "$work/show10"
+SYSTEMD_PROC_CMDLINE="netroot=iscsi:u:SECRETpw@127.0.0.1::$port::iqn.2026-11.test:root root=LABEL=sdiroot-absent" "$cli" show --json > "$work/show10.json"
+check "refused: show says so" \
+        "grep -q '^  State:   failed (attempt 4)' '$work/show10' && grep -qx '  Refused: 4 attempt(s) (a login fails after 4)' '$work/show10' && grep -q '^  Gave up: login refused 4 times: authentication' '$work/show10'"
+check "refused: show --json says so" \
+        "python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))[\"sessions\"][0]; assert s[\"state\"] == \"failed\" and s[\"rejected\"] == 4 and s[\"gave_up\"].startswith(\"login refused 4 times: authentication\"), s' '$work/show10.json'"
+check "refused: no secret in output, console, state or show" \
+        "! grep -rqs SECRET '$work/out10' '$work/root/dev/kmsg' '$work/root/run/sd-iscsi' '$work/show10' '$work/show10.json'"
+
+# A target still being set up: refused once, then it lets the login in.
+rm -f "$work/iscsiadm-fail.count"
+cat > "$work/bin/iscsiadm-late" <<EOS
+#!/bin/sh
+[ -e "$work/iscsiadm-fail.count" ] && exit 0
+echo x >> "$work/iscsiadm-fail.count"
+exec "$work/bin/iscsiadm-fail"
+EOS
+chmod +x "$work/bin/iscsiadm-late"
+SD_ISCSI_ISCSIADM=$work/bin/iscsiadm-late \
+        SYSTEMD_PROC_CMDLINE="netroot=iscsi:u:SECRETpw@127.0.0.1::$port::iqn.2026-11.test:root rd.iscsi.testroute=0" \
+        timeout 10 "$cli" login cmdline-0 2>"$work/out11"
+rc=$?
+check "refused once, then accepted: logged in" \
+        "((rc == 0)) && grep -qx 'STATE=logged-in' '$work/root/run/sd-iscsi/state/cmdline-0' && grep -qx 'REJECTED=1' '$work/root/run/sd-iscsi/state/cmdline-0'"
+
+# A target that is busy (status 5, login status class 3) is retried as before, never given up.
+printf '#!/bin/sh\necho "iscsiadm: initiator reported error (5 - encountered iSCSI login failure)" >&2\nexit 5\n' > "$work/bin/iscsiadm-busy"
+chmod +x "$work/bin/iscsiadm-busy"
+SD_ISCSI_ISCSIADM=$work/bin/iscsiadm-busy \
+        SYSTEMD_PROC_CMDLINE="netroot=iscsi:127.0.0.1::$port::iqn.2026-11.test:root root=LABEL=sdiroot-absent rd.iscsi.testroute=0" \
+        timeout 4 "$cli" login cmdline-0 2>"$work/out12"
+rc=$?
+check "busy target: keeps retrying" "((rc == 124)) && grep -q '^Attempt 3 .* failed: iscsiadm: initiator reported error (5 ' '$work/out12' && ! grep -q 'Giving up' '$work/out12'"
+
 # prepare makes open-iscsi's database and lock directory where this build's open-iscsi
 # keeps them (an image has the programs, not their directories), private but the lock.
 SD_ISCSI_ROOT=$work/prep SYSTEMD_PROC_CMDLINE="netroot=iscsi:127.0.0.1::::iqn.2026-11.test:data" \
-        "$cli" prepare 2>"$work/out10"
+        "$cli" prepare 2>"$work/out-prep1"
 rc=$?
 check "prepare: succeeds in an empty root" "((rc == 0))"
 check "prepare: node directory, private" "[[ \$(stat -c %a '$work/prep${ISCSI_DB_DIR:?}/nodes') == 700 ]]"
 check "prepare: iface directory, private" "[[ \$(stat -c %a '$work/prep$ISCSI_DB_DIR/ifaces') == 700 ]]"
 check "prepare: lock directory" "[[ -d '$work/prep${ISCSI_LOCK_DIR:?}' ]]"
 SD_ISCSI_ROOT=$work/prep SYSTEMD_PROC_CMDLINE="netroot=iscsi:127.0.0.1::::iqn.2026-11.test:data" \
-        "$cli" prepare 2>"$work/out11"
+        "$cli" prepare 2>"$work/out-prep2"
 rc=$?
 check "prepare: a second run (service restart) succeeds" "((rc == 0))"
 

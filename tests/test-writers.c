@@ -244,43 +244,188 @@ START_TEST(test_login_give_up) {
         /* No budget, no root device (or this login is the root's own): retry for ever. */
         ck_assert_int_eq(login_limit_end(0, INF, 10 * S, &end), LOGIN_LIMIT_NONE);
         ck_assert_uint_eq(end, INF);
-        ck_assert_int_eq(login_give_up(UINT64_MAX - 1, 0, INF, 10 * S), LOGIN_LIMIT_NONE);
-        ck_assert_int_eq(login_give_up(UINT64_MAX - 1, 0, INF, 0), LOGIN_LIMIT_NONE);
+        ck_assert_int_eq(login_give_up(UINT64_MAX - 1, 0, INF, 10 * S, 0), LOGIN_LIMIT_NONE);
+        ck_assert_int_eq(login_give_up(UINT64_MAX - 1, 0, INF, 0, 0), LOGIN_LIMIT_NONE);
 
         /* The default grace: the root device seen at 100 s, the last retry starts before 110 s. */
         ck_assert_int_eq(login_limit_end(0, 100 * S, CONFIG_GRACE_DEFAULT_USEC, &end), LOGIN_LIMIT_GRACE);
         ck_assert_uint_eq(end, 110 * S);
-        ck_assert_int_eq(login_give_up(99 * S, 0, 100 * S, CONFIG_GRACE_DEFAULT_USEC), LOGIN_LIMIT_NONE);
-        ck_assert_int_eq(login_give_up(110 * S - 1, 0, 100 * S, CONFIG_GRACE_DEFAULT_USEC), LOGIN_LIMIT_NONE);
-        ck_assert_int_eq(login_give_up(110 * S, 0, 100 * S, CONFIG_GRACE_DEFAULT_USEC), LOGIN_LIMIT_GRACE);
-        ck_assert_int_eq(login_give_up(500 * S, 0, 100 * S, CONFIG_GRACE_DEFAULT_USEC), LOGIN_LIMIT_GRACE);
+        ck_assert_int_eq(login_give_up(99 * S, 0, 100 * S, CONFIG_GRACE_DEFAULT_USEC, 0), LOGIN_LIMIT_NONE);
+        ck_assert_int_eq(login_give_up(110 * S - 1, 0, 100 * S, CONFIG_GRACE_DEFAULT_USEC, 0), LOGIN_LIMIT_NONE);
+        ck_assert_int_eq(login_give_up(110 * S, 0, 100 * S, CONFIG_GRACE_DEFAULT_USEC, 0), LOGIN_LIMIT_GRACE);
+        ck_assert_int_eq(login_give_up(500 * S, 0, 100 * S, CONFIG_GRACE_DEFAULT_USEC, 0), LOGIN_LIMIT_GRACE);
 
         /* Grace 0: give up as soon as the root device is there. */
-        ck_assert_int_eq(login_give_up(100 * S, 0, 100 * S, 0), LOGIN_LIMIT_GRACE);
-        ck_assert_int_eq(login_give_up(100 * S - 1, 0, 100 * S, 0), LOGIN_LIMIT_NONE);
+        ck_assert_int_eq(login_give_up(100 * S, 0, 100 * S, 0, 0), LOGIN_LIMIT_GRACE);
+        ck_assert_int_eq(login_give_up(100 * S - 1, 0, 100 * S, 0, 0), LOGIN_LIMIT_NONE);
 
         /* rd.iscsi.grace=infinity: the old behaviour, only a budget ends the login. */
-        ck_assert_int_eq(login_give_up(UINT64_MAX - 1, 0, 100 * S, INF), LOGIN_LIMIT_NONE);
-        ck_assert_int_eq(login_give_up(130 * S, 130 * S, 100 * S, INF), LOGIN_LIMIT_BUDGET);
+        ck_assert_int_eq(login_give_up(UINT64_MAX - 1, 0, 100 * S, INF, 0), LOGIN_LIMIT_NONE);
+        ck_assert_int_eq(login_give_up(130 * S, 130 * S, 100 * S, INF, 0), LOGIN_LIMIT_BUDGET);
 
         /* Budget and grace: whichever ends first. */
         ck_assert_int_eq(login_limit_end(130 * S, 100 * S, 10 * S, &end), LOGIN_LIMIT_GRACE);
         ck_assert_uint_eq(end, 110 * S);
         ck_assert_int_eq(login_limit_end(105 * S, 100 * S, 10 * S, &end), LOGIN_LIMIT_BUDGET);
         ck_assert_uint_eq(end, 105 * S);
-        ck_assert_int_eq(login_give_up(106 * S, 105 * S, 100 * S, 10 * S), LOGIN_LIMIT_BUDGET);
-        ck_assert_int_eq(login_give_up(111 * S, 130 * S, 100 * S, 10 * S), LOGIN_LIMIT_GRACE);
-        ck_assert_int_eq(login_give_up(109 * S, 130 * S, 100 * S, 10 * S), LOGIN_LIMIT_NONE);
+        ck_assert_int_eq(login_give_up(106 * S, 105 * S, 100 * S, 10 * S, 0), LOGIN_LIMIT_BUDGET);
+        ck_assert_int_eq(login_give_up(111 * S, 130 * S, 100 * S, 10 * S, 0), LOGIN_LIMIT_GRACE);
+        ck_assert_int_eq(login_give_up(109 * S, 130 * S, 100 * S, 10 * S, 0), LOGIN_LIMIT_NONE);
         /* A tie names the budget (the setting the user gave to bound the whole login). */
-        ck_assert_int_eq(login_give_up(110 * S, 110 * S, 100 * S, 10 * S), LOGIN_LIMIT_BUDGET);
+        ck_assert_int_eq(login_give_up(110 * S, 110 * S, 100 * S, 10 * S, 0), LOGIN_LIMIT_BUDGET);
         /* Budget only, no root device yet: as before the grace existed. */
-        ck_assert_int_eq(login_give_up(29 * S, 30 * S, INF, 10 * S), LOGIN_LIMIT_NONE);
-        ck_assert_int_eq(login_give_up(30 * S, 30 * S, INF, 10 * S), LOGIN_LIMIT_BUDGET);
+        ck_assert_int_eq(login_give_up(29 * S, 30 * S, INF, 10 * S, 0), LOGIN_LIMIT_NONE);
+        ck_assert_int_eq(login_give_up(30 * S, 30 * S, INF, 10 * S, 0), LOGIN_LIMIT_BUDGET);
 
         /* A grace that would overflow the clock ends never in practice, but never wraps. */
         ck_assert_int_eq(login_limit_end(0, 100 * S, UINT64_MAX - 1, &end), LOGIN_LIMIT_GRACE);
         ck_assert_uint_eq(end, UINT64_MAX - 1);
-        ck_assert_int_eq(login_give_up(200 * S, 0, 100 * S, UINT64_MAX - 1), LOGIN_LIMIT_NONE);
+        ck_assert_int_eq(login_give_up(200 * S, 0, 100 * S, UINT64_MAX - 1, 0), LOGIN_LIMIT_NONE);
+}
+END_TEST
+
+/* Every class of iscsiadm's exit status (open-iscsi's include/iscsi_err.h). */
+START_TEST(test_login_classify) {
+        static const struct {
+                int status;
+                LoginVerdict verdict;
+                const char *why;        /* a word the explanation must hold; NULL: none */
+        } table[] = {
+                { 0,  LOGIN_VERDICT_OK,       NULL },
+                { 15, LOGIN_VERDICT_OK,       NULL },           /* session exists */
+                /* Refused for good: login status 0201/0202 … */
+                { 24, LOGIN_VERDICT_REJECTED, "CHAP" },
+                /* … the rest of class 2 (0203 not found, 0204 removed, 0205 version, …) */
+                { 19, LOGIN_VERDICT_REJECTED, "no such target" },
+                { 13, LOGIN_VERDICT_REJECTED, "access" },
+                { 6,  LOGIN_VERDICT_REJECTED, "node record" },
+                { 7,  LOGIN_VERDICT_REJECTED, "parameter" },
+                { 21, LOGIN_VERDICT_REJECTED, "no node record" },
+                { 14, LOGIN_VERDICT_REJECTED, "transport" },
+                { 27, LOGIN_VERDICT_REJECTED, "transport" },
+                /* Retried: the path, iscsid, a target that may answer later (class 3, 0301). */
+                { 4,  LOGIN_VERDICT_RETRY,    "connection" },
+                { 5,  LOGIN_VERDICT_RETRY,    "unavailable" },
+                { 8,  LOGIN_VERDICT_RETRY,    "timed out" },
+                { 11, LOGIN_VERDICT_RETRY,    "timed out" },
+                { 12, LOGIN_VERDICT_RETRY,    "transport" },
+                { 18, LOGIN_VERDICT_RETRY,    "iscsid" },
+                { 20, LOGIN_VERDICT_RETRY,    "iscsid" },
+                { 33, LOGIN_VERDICT_RETRY,    "iscsid" },
+                { 28, LOGIN_VERDICT_RETRY,    "busy" },
+                { 29, LOGIN_VERDICT_RETRY,    "busy" },
+                { 32, LOGIN_VERDICT_RETRY,    "connection" },
+                /* Unknown, generic or internal: retried, as every failure was before. */
+                { 1,  LOGIN_VERDICT_RETRY,    NULL },
+                { 3,  LOGIN_VERDICT_RETRY,    NULL },
+                { 9,  LOGIN_VERDICT_RETRY,    NULL },
+                { 2,  LOGIN_VERDICT_RETRY,    NULL },
+                { 34, LOGIN_VERDICT_RETRY,    NULL },
+                { 255, LOGIN_VERDICT_RETRY,   NULL },
+                { -1, LOGIN_VERDICT_RETRY,    NULL },           /* killed by a signal */
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(table); i++) {
+                const char *why = "unset";
+
+                ck_assert_msg(login_classify(table[i].status, &why) == table[i].verdict, "status %d", table[i].status);
+                if (table[i].why)
+                        ck_assert_msg(why && strstr(why, table[i].why), "status %d: %s", table[i].status,
+                                      why ?: "(null)");
+                else
+                        ck_assert_msg(!why, "status %d: %s", table[i].status, why);
+        }
+}
+END_TEST
+
+START_TEST(test_login_give_up_rejected) {
+        uint64_t lo = 0, hi = 0;
+
+        /* Refusals end the login after LOGIN_REJECTIONS_MAX, whatever the clock says … */
+        for (unsigned n = 0; n < LOGIN_REJECTIONS_MAX; n++) {
+                ck_assert_int_eq(login_give_up(1 * S, 0, INF, INF, n), LOGIN_LIMIT_NONE);
+                ck_assert_int_eq(login_give_up(1 * S, 30 * S, INF, 10 * S, n), LOGIN_LIMIT_NONE);
+        }
+        ck_assert_int_eq(login_give_up(1 * S, 0, INF, INF, LOGIN_REJECTIONS_MAX), LOGIN_LIMIT_REJECTED);
+        ck_assert_int_eq(login_give_up(0, 0, INF, 10 * S, LOGIN_REJECTIONS_MAX + 1), LOGIN_LIMIT_REJECTED);
+        /* … and name the refusal rather than a budget or grace that ends at the same time. */
+        ck_assert_int_eq(login_give_up(30 * S, 30 * S, INF, 10 * S, LOGIN_REJECTIONS_MAX), LOGIN_LIMIT_REJECTED);
+        ck_assert_int_eq(login_give_up(200 * S, 0, 100 * S, 0, LOGIN_REJECTIONS_MAX), LOGIN_LIMIT_REJECTED);
+        /* Fewer refusals than that: the budget still ends the login. */
+        ck_assert_int_eq(login_give_up(30 * S, 30 * S, INF, 10 * S, 1), LOGIN_LIMIT_BUDGET);
+
+        /* The waits between the attempts: 2, 4, 8 s, then the login fails. With the jitter's
+         * extremes the refused login lasts 10.5 to 17.5 s of waits: a mistyped secret on a
+         * thousand clients is four logins each, spread over that time, then none. */
+        ck_assert_uint_eq(login_rejection_backoff(1), 2 * S);
+        ck_assert_uint_eq(login_rejection_backoff(2), 4 * S);
+        ck_assert_uint_eq(login_rejection_backoff(3), 8 * S);
+        ck_assert_uint_eq(login_rejection_backoff(0), 2 * S);
+        ck_assert_uint_eq(login_rejection_backoff(UINT32_MAX), 2048 * S);      /* no overflow */
+        for (unsigned n = 1; n < LOGIN_REJECTIONS_MAX; n++) {
+                lo += login_jitter(login_rejection_backoff(n), 0);
+                hi += login_jitter(login_rejection_backoff(n), UINT32_MAX);
+        }
+        ck_assert_uint_ge(lo, 10 * S);
+        ck_assert_uint_le(hi, 20 * S);
+
+        /* The jitter: ±25%, from every random number. */
+        ck_assert_uint_eq(login_jitter(2 * S, 0), 1500000);
+        ck_assert_uint_eq(login_jitter(2 * S, 1000000), 2500000);
+        ck_assert_uint_eq(login_jitter(2 * S, 1000001), 1500000);
+        ck_assert_uint_le(login_jitter(2 * S, UINT32_MAX), 2500000);
+        ck_assert_uint_eq(login_jitter(0, 12345), 0);
+}
+END_TEST
+
+/* Which logins initrd-root-device.target requires (and the grace never ends). */
+START_TEST(test_login_carries_root) {
+        Session dhcp = { .source = SOURCE_DHCP };
+
+        {
+                _cleanup_(config_done) Config c;        /* root=iscsi: that session only */
+                config_init(&c);
+                add(&c, "iqn.2009-06.t:data", "10.0.0.1", 3260, 0, false);
+                add(&c, "iqn.2009-06.t:root", "10.0.0.1", 3260, 0, true);
+                ck_assert(!login_carries_root(&c, &c.sessions[0]));
+                ck_assert(login_carries_root(&c, &c.sessions[1]));
+        }
+        {
+                _cleanup_(config_done) Config c;        /* a lone netroot= and root=LABEL= */
+                config_init(&c);
+                c.root = strdup("LABEL=root");
+                add(&c, "iqn.2009-06.t:root", "10.0.0.1", 3260, 0, false);
+                ck_assert(login_carries_root(&c, &c.sessions[0]));
+                /* a second path: either may carry the root */
+                add(&c, "iqn.2009-06.t:root", "10.0.0.2", 3260, 0, false);
+                ck_assert(!login_carries_root(&c, &c.sessions[0]));
+                ck_assert(!login_carries_root(&c, &c.sessions[1]));
+        }
+        {
+                _cleanup_(config_done) Config c;        /* no root=: nothing to carry */
+                config_init(&c);
+                add(&c, "iqn.2009-06.t:data", "10.0.0.1", 3260, 0, false);
+                ck_assert(!login_carries_root(&c, &c.sessions[0]));
+        }
+        {
+                _cleanup_(config_done) Config c;        /* root=dhcp: the DHCP login only */
+                config_init(&c);
+                c.netroot_dhcp = c.root_dhcp = true;
+                add(&c, "iqn.2009-06.t:data", "10.0.0.1", 3260, 0, false);
+                ck_assert(login_carries_root(&c, NULL));
+                ck_assert(login_carries_root(&c, &dhcp));
+                ck_assert(!login_carries_root(&c, &c.sessions[0]));
+        }
+        {
+                _cleanup_(config_done) Config c;        /* netroot=dhcp root=LABEL=: lone, then not */
+                config_init(&c);
+                c.netroot_dhcp = true;
+                c.root = strdup("LABEL=root");
+                ck_assert(login_carries_root(&c, NULL));
+                add(&c, "iqn.2009-06.t:data", "10.0.0.1", 3260, 0, false);
+                ck_assert(!login_carries_root(&c, NULL));
+                ck_assert(!login_carries_root(&c, &c.sessions[0]));
+        }
 }
 END_TEST
 
@@ -371,6 +516,9 @@ int main(void) {
         tcase_add_test(tc, test_record);
         tcase_add_test(tc, test_record_without_auth);
         tcase_add_test(tc, test_login_give_up);
+        tcase_add_test(tc, test_login_classify);
+        tcase_add_test(tc, test_login_carries_root);
+        tcase_add_test(tc, test_login_give_up_rejected);
         tcase_add_test(tc, test_show_never_prints_secrets);
         tcase_add_test(tc, test_add_session_merges_and_caps);
         tcase_add_test(tc, test_parse_helpers);

@@ -3,11 +3,12 @@
 # shellcheck disable=SC2034
 # Faults at boot (issue 6): a late target, an exhausted login budget, the
 # udev rule's SCSI settings, a link cut during login and a dead second
-# portal. Each scenario prints what it measured after its description.
+# portal; (issue 13) a wrong CHAP secret without a budget. Each scenario prints what it measured after its description.
 # Faults are injected from the host while the guest boots (SC_HOOK) and
 # undone after the boot (SC_CHECK), so that the next scenario starts clean.
 
-VM_SCENARIOS+=(late-target budget-exhausted scsi-timeout scsi-timeout-77 link-down dead-portal dead-portal-no-budget)
+VM_SCENARIOS+=(late-target budget-exhausted scsi-timeout scsi-timeout-77 link-down dead-portal dead-portal-no-budget
+        wrong-chap-no-budget)
 
 VM_LATE_TARGET_S=${VM_LATE_TARGET_S:-60}
 VM_LATE_LIMIT_S=${VM_LATE_LIMIT_S:-3}
@@ -287,3 +288,47 @@ vm_check_dead_path() {
 
 check_dead_portal() { vm_check_dead_path 10; }
 check_dead_portal_no_budget() { vm_check_dead_path "$VM_DEAD_GRACE_S"; }
+
+# ------------------------------------------------------ wrong CHAP, no budget
+
+# The target refuses the login (wrong CHAP secret) and no rd.iscsi.timeout=
+# is given: the login is refused 4 times (2 + 4 + 8 s ±25% apart), fails,
+# initrd-root-device.target (which requires it) fails and the emergency shell
+# starts at once. Asserted: the reason on the console (one kmsg line), in
+# systemctl status (STATUS=) and in sd-iscsi show, iscsiadm's status 24 (what
+# Debian 12's open-iscsi reports for tgt's "authentication failure"), no
+# secret in the report, and at most VM_REFUSED_LIMIT_S from the first login
+# (the kernel's first iSCSI host) to the emergency marker.
+VM_REFUSED_LIMIT_S=${VM_REFUSED_LIMIT_S:-30}
+sc_wrong_chap_no_budget() {
+        SC_DESC="wrong CHAP secret, no rd.iscsi.timeout=: refused, emergency with the reason"
+        vm_root_target
+        vm_target_chap 1 "$VM_CHAP_USER" "$VM_CHAP_PASS"
+        SC_END=emergency
+        SC_TIMEOUT=180
+        SC_CHECK=check_wrong_chap_no_budget
+        SC_CMDLINE="$VM_STATIC4 netroot=iscsi:$VM_CHAP_USER:Wrong-Secret-0000@$VM_HOST4::::$VM_IQN_ROOT root=LABEL=$VM_ROOT_LABEL rd.iscsi.initiator=$VM_INITIATOR"
+        local why="login refused 4 times: authentication or authorization failed \(check the CHAP user name and secret, and the target's access list\)"
+        SC_EXPECT+=("sd-iscsi\[[0-9]+\]: Giving up on $VM_IQN_ROOT at $VM_HOST4:$VM_PORT: $why after [0-9]+ attempt\(s\)\. Last error: iscsiadm: initiator reported error \(24 - "
+                "SDI-EMERGENCY-REPORT begin"
+                "Status: \"Gave up on $VM_IQN_ROOT at $VM_HOST4:$VM_PORT \(attempt [0-9]+\): $why\""
+                "State: +failed \(attempt [0-9]+\)"
+                "Refused: 4 attempt\(s\)"
+                "Gave up: $why")
+        SC_REPORT_REJECT=("Wrong-Secret-0000" "$VM_CHAP_PASS")
+}
+
+check_wrong_chap_no_budget() {
+        local first gaveup lines
+        first=$(vm_kmsg_time 'iSCSI Initiator over TCP')
+        gaveup=$(vm_kmsg_time 'sd-iscsi\[[0-9]+\]: Giving up on')
+        lines=$(grep -acE '^\[ *[0-9.]+\] sd-iscsi\[[0-9]+\]: Giving up on' "$VM_CONSOLE")
+        if [[ -z $first || -z $gaveup || $VM_T_UPTIME == '?' ]]; then
+                SC_FAIL="no first login (${first:-?}), console give-up line (${gaveup:-?}) or emergency (${VM_T_UPTIME})"
+                return
+        fi
+        SC_FIGURE="first login→given up $(vm_elapsed "$first" "$gaveup")s, first login→emergency $(vm_elapsed "$first" "$VM_T_UPTIME")s (at ${VM_T_UPTIME}s uptime), ${lines} console line(s)"
+        ((lines == 1)) || SC_FAIL="$lines console lines for one give-up"
+        awk -v a="$first" -v b="$VM_T_UPTIME" -v l="$VM_REFUSED_LIMIT_S" 'BEGIN { exit !(b - a <= l) }' ||
+                SC_FAIL="emergency $(vm_elapsed "$first" "$VM_T_UPTIME")s after the first login (limit ${VM_REFUSED_LIMIT_S}s)"
+}
