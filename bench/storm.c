@@ -432,11 +432,11 @@ int main(int argc, char **argv) {
                 run(pol[i], &o, &res[i], trace);
                 if (trace)
                         fclose(trace);
-                snprintf(rb, sizeof rb, "%s", res[i].all_up == NEVER ? "-" : "");
-                if (res[i].all_up != NEVER)
-                        snprintf(rb, sizeof rb, "%.2f", bound > 0 ? (double) res[i].all_up / US / bound : 0);
+                snprintf(rb, sizeof rb, "-");
+                if (res[i].all_up != NEVER && bound > 0)
+                        snprintf(rb, sizeof rb, "%.2f", (double) res[i].all_up / US / bound);
                 snprintf(x, sizeof x, "%s", "-");
-                if (res[i].all_up != NEVER && res[0].all_up != NEVER)
+                if (res[i].all_up != NEVER && res[0].all_up != NEVER && res[0].all_up > 0)
                         snprintf(x, sizeof x, "%.2f", (double) res[i].all_up / (double) res[0].all_up);
                 if (md)
                         printf("| %u | %.0f | %.0f | %s | %s | %s | %s | %u | %" PRIu64 " | %.1f | %u | %u | %u | %.1f | %u | %s | %s |\n",
