@@ -4,8 +4,9 @@
 EXTRA_PROGRAMS = bench/runbench
 bench_runbench_SOURCES = bench/runbench.c
 CLEANFILES += bench/runbench
-EXTRA_DIST += bench/run bench/footprint.sh bench/vm.sh bench/timeline.awk \
-	docs/PERFORMANCE.md docs/timeline-sd-iscsi.svg docs/timeline-dracut-iscsi.svg
+EXTRA_DIST += bench/run bench/footprint.sh bench/vm.sh bench/timeline.awk bench/storm-real.sh \
+	docs/PERFORMANCE.md docs/timeline-sd-iscsi.svg docs/timeline-dracut-iscsi.svg \
+	docs/storm-10k.svg docs/storm-100k.svg
 
 .PHONY: bench
 bench: sd-iscsi-generator sd-iscsi mkibft bench/runbench bench/storm

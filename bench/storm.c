@@ -169,14 +169,14 @@ static int cmp_u32(const void *a, const void *b) {
 }
 
 /* The next attempt after a refusal at t, or NEVER: the client gives up. */
-static uint64_t next_attempt(Policy p, Client *c, uint64_t t, const Options *o, uint64_t *rng) {
+static uint64_t next_attempt(Policy p, Client *c, uint64_t t, LoginFailure how, uint64_t *rng) {
         uint64_t w;
 
         switch (p) {
         case P_SDISCSI:
-                return t + login_next_wait(&c->backoff, o->refuse, 0, (uint32_t) rng_next(rng));
+                return t + login_next_wait(&c->backoff, how, 0, (uint32_t) rng_next(rng));
         case P_PROPOSE:
-                w = login_next_wait(&c->backoff, o->refuse, 0, (uint32_t) rng_next(rng));
+                w = login_next_wait(&c->backoff, how, 0, (uint32_t) rng_next(rng));
                 if (t - c->start < PROPOSE_AFTER)
                         return t + w;
                 c->cap = c->cap ? (c->cap * 2 > PROPOSE_CAP ? PROPOSE_CAP : c->cap * 2) : LOGIN_BACKOFF_MAX_USEC;
@@ -262,7 +262,8 @@ static void run(Policy p, const Options *o, Result *r, FILE *trace) {
                                 r->all_up = e.t;
                         continue;
                 }
-                next = next_attempt(p, c, e.t, o, &rng);
+                /* While the target is down its port refuses: the helper's probe fails. */
+                next = next_attempt(p, c, e.t, down ? LOGIN_FAILED_PORTAL : o->refuse, &rng);
                 if (next == NEVER)
                         r->failed++;
                 else
