@@ -34,7 +34,8 @@ storm_stats() {
 storm_real_run() {
         local n=${BENCH_STORM_N:-200} k=${BENCH_STORM_K:-20} outage=${BENCH_STORM_OUTAGE:-6:9}
         local w port i spread
-        w=$(mktemp -d /tmp/sd-iscsi-storm.XXXXXX)
+        # Below bench/run's $work (removed when it exits, whatever happens here).
+        w=$(mktemp -d "$work/storm-real.XXXXXX")
         port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
         cat >"$w/iscsiadm" <<EOF
 #!/bin/bash
@@ -129,5 +130,7 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
         BENCH_STORM_N=${2:-200} BENCH_STORM_K=${3:-20} BENCH_STORM_OUTAGE=${4:-6:9}
         OUT=${BENCH_OUT:-$builddir/bench-out}
         mkdir -p "$OUT"
+        work=$(mktemp -d /tmp/sd-iscsi-storm.XXXXXX)
+        trap 'rm -rf "$work"' EXIT
         storm_real_run
 fi
