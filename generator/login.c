@@ -33,12 +33,10 @@
 
 #define USEC_PER_SEC 1000000ULL
 #define USEC_PER_MSEC 1000ULL
-#define BACKOFF_INITIAL_USEC (200 * USEC_PER_MSEC)
-#define BACKOFF_MAX_USEC (2 * USEC_PER_SEC)
-/* A refused or unanswered probe costs the target nothing but a reset: probe a portal
- * that is not listening yet more often, so that a late target is found within about
- * 1 s of listening; only real logins back off to BACKOFF_MAX_USEC. */
-#define PROBE_BACKOFF_MAX_USEC (1 * USEC_PER_SEC)
+/* The retry schedule is login_next_wait()'s (record.c, LOGIN_BACKOFF_*_USEC in login.h):
+ * a refused or unanswered probe costs the target nothing but a reset, so a portal that is
+ * not listening yet is probed more often (LOGIN_PROBE_BACKOFF_MAX_USEC); only real logins
+ * back off to LOGIN_BACKOFF_MAX_USEC. */
 #define PROBE_TIMEOUT_USEC (3 * USEC_PER_SEC)
 /* While the root device may yet appear and start a grace, waits wake this often to
  * look for it (one access()), so that the grace starts within a second of it. */
@@ -461,12 +459,13 @@ static int run_iscsiadm(const Session *s, Attempt *a) {
         return -EPROTO;
 }
 
-static uint64_t jitter(uint64_t usec) {
+/* The random number of a wait's jitter. */
+static uint32_t jitter_random(void) {
         uint32_t rnd = 0;
 
         if (getrandom(&rnd, sizeof rnd, GRND_NONBLOCK) != sizeof rnd)
                 rnd = (uint32_t) now_usec();
-        return login_jitter(usec, rnd);
+        return rnd;
 }
 
 /* detail: what follows the attempt number; NULL: the attempt's error. */
@@ -532,7 +531,7 @@ static int login_session(const Config *c, const Session *s, uint64_t start) {
                 .budget_end = c->timeout_usec ? start + c->timeout_usec : 0,
                 .root_seen = CONFIG_USEC_INFINITY,
         };
-        uint64_t backoff = BACKOFF_INITIAL_USEC;
+        uint64_t backoff = LOGIN_BACKOFF_INITIAL_USEC;
         Attempt a = {};
         int r;
 
@@ -552,7 +551,8 @@ static int login_session(const Config *c, const Session *s, uint64_t start) {
         for (;;) {
                 struct sockaddr_storage addr;
                 socklen_t len;
-                uint64_t wait, cap = PROBE_BACKOFF_MAX_USEC, t[4];
+                LoginFailure how = LOGIN_FAILED_PORTAL;
+                uint64_t wait, t[4];
                 LoginLimit why;
 
                 a.number++;
@@ -570,7 +570,7 @@ static int login_session(const Config *c, const Session *s, uint64_t start) {
                         r = probe_portal(&addr, len, &l, &a, s);
                 t[2] = now_usec();
                 if (r >= 0) {
-                        cap = BACKOFF_MAX_USEC;
+                        how = LOGIN_FAILED_LOGIN;
                         r = run_iscsiadm(s, &a);
                 }
                 t[3] = now_usec();
@@ -593,19 +593,17 @@ static int login_session(const Config *c, const Session *s, uint64_t start) {
                         /* Not the retry class's pace: a target that refused once most likely
                          * refuses again, and a thousand clients with a mistyped secret must
                          * not become a login storm. */
-                        wait = jitter(login_rejection_backoff(a.rejections));
-                } else {
+                        how = LOGIN_FAILED_REJECTED;
+                } else
                         log_warning("Attempt %u to log in to %s at %s:%u failed: %s", a.number, s->target,
                                     s->portal, s->port, a.error);
-                        wait = jitter(backoff < cap ? backoff : cap);
-                }
+                wait = login_next_wait(&backoff, how, a.rejections, jitter_random());
                 limits_check_root(&l, s);
                 why = login_give_up(now_usec() + wait, l.budget_end, l.root_seen, c->grace_usec, a.rejections);
                 if (why != LOGIN_LIMIT_NONE)
                         return give_up(&l, s, &a, why);
                 notify_status(s, &a, "Retrying login to", NULL);
                 usleep((useconds_t) wait);
-                backoff = backoff * 2 > BACKOFF_MAX_USEC ? BACKOFF_MAX_USEC : backoff * 2;
         }
 }
 

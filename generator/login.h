@@ -38,6 +38,29 @@ uint64_t login_rejection_backoff(unsigned n);
  * lockstep. */
 uint64_t login_jitter(uint64_t usec, uint32_t rnd);
 
+/* The retry schedule of the login helper (µs). A failed attempt waits the backoff, which
+ * starts at LOGIN_BACKOFF_INITIAL_USEC and doubles up to LOGIN_BACKOFF_MAX_USEC; while the
+ * portal does not answer (no route, TCP refused or unanswered: iscsiadm did not run) the
+ * wait is capped at LOGIN_PROBE_BACKOFF_MAX_USEC, so that a late target is found within
+ * about a second of listening. */
+#define LOGIN_BACKOFF_INITIAL_USEC 200000ULL
+#define LOGIN_BACKOFF_MAX_USEC 2000000ULL
+#define LOGIN_PROBE_BACKOFF_MAX_USEC 1000000ULL
+
+/* How an attempt failed, for the wait that follows it. */
+typedef enum LoginFailure {
+        LOGIN_FAILED_PORTAL,    /* before iscsiadm: no route, the portal refused or did not answer */
+        LOGIN_FAILED_LOGIN,     /* iscsiadm ran and failed with a status worth retrying */
+        LOGIN_FAILED_REJECTED,  /* iscsiadm ran and the target refused for good */
+} LoginFailure;
+
+/* The wait after a failed attempt, jittered with rnd (login_jitter()), and *backoff
+ * advanced for the next one: the rejections-th rejection's wait
+ * (login_rejection_backoff()) after a rejection, else *backoff capped for how. *backoff
+ * doubles up to LOGIN_BACKOFF_MAX_USEC after every failure, a rejection included. The
+ * login helper sleeps exactly this (bench/storm replays it for thousands of clients). */
+uint64_t login_next_wait(uint64_t *backoff, LoginFailure how, unsigned rejections, uint32_t rnd);
+
 /* Why a login retrying after a failed attempt stops. */
 typedef enum LoginLimit {
         LOGIN_LIMIT_NONE,       /* retry */

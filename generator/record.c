@@ -177,3 +177,15 @@ uint64_t login_rejection_backoff(unsigned n) {
 uint64_t login_jitter(uint64_t usec, uint32_t rnd) {
         return usec * 3 / 4 + (uint64_t) rnd % (usec / 2 + 1);
 }
+
+uint64_t login_next_wait(uint64_t *backoff, LoginFailure how, unsigned rejections, uint32_t rnd) {
+        uint64_t cap = how == LOGIN_FAILED_PORTAL ? LOGIN_PROBE_BACKOFF_MAX_USEC : LOGIN_BACKOFF_MAX_USEC;
+        uint64_t wait;
+
+        if (how == LOGIN_FAILED_REJECTED)
+                wait = login_jitter(login_rejection_backoff(rejections), rnd);
+        else
+                wait = login_jitter(*backoff < cap ? *backoff : cap, rnd);
+        *backoff = *backoff * 2 > LOGIN_BACKOFF_MAX_USEC ? LOGIN_BACKOFF_MAX_USEC : *backoff * 2;
+        return wait;
+}

@@ -378,6 +378,77 @@ START_TEST(test_login_give_up_rejected) {
 }
 END_TEST
 
+/* The retry schedule the login helper sleeps and bench/storm replays. A random number of
+ * a quarter of the wait is the wait itself (login_jitter()'s centre). */
+static uint64_t centre(uint64_t backoff, LoginFailure how, unsigned rejections) {
+        uint64_t cap = how == LOGIN_FAILED_PORTAL ? LOGIN_PROBE_BACKOFF_MAX_USEC : LOGIN_BACKOFF_MAX_USEC;
+        uint64_t w = how == LOGIN_FAILED_REJECTED ? login_rejection_backoff(rejections) : backoff < cap ? backoff : cap;
+
+        return login_next_wait(&backoff, how, rejections, (uint32_t) (w / 4));
+}
+
+START_TEST(test_login_next_wait) {
+        static const uint64_t portal[] = { 200000, 400000, 800000, 1000000, 1000000, 1000000 };
+        static const uint64_t login[] = { 200000, 400000, 800000, 1600000, 2000000, 2000000 };
+        uint64_t b, w, seed = 1;
+
+        /* Portal not answering: 0.2, 0.4, 0.8 s, then every second; a login that fails
+         * after the portal answered: up to 2 s. */
+        b = LOGIN_BACKOFF_INITIAL_USEC;
+        for (size_t i = 0; i < ELEMENTSOF(portal); i++) {
+                ck_assert_uint_eq(centre(b, LOGIN_FAILED_PORTAL, 0), portal[i]);
+                (void) login_next_wait(&b, LOGIN_FAILED_PORTAL, 0, 0);
+        }
+        ck_assert_uint_eq(b, LOGIN_BACKOFF_MAX_USEC);
+        b = LOGIN_BACKOFF_INITIAL_USEC;
+        for (size_t i = 0; i < ELEMENTSOF(login); i++) {
+                ck_assert_uint_eq(centre(b, LOGIN_FAILED_LOGIN, 0), login[i]);
+                (void) login_next_wait(&b, LOGIN_FAILED_LOGIN, 0, 0);
+        }
+        /* The backoff grows while the portal is down: the first login failure after a
+         * second of refused probes already waits 2 s. */
+        b = LOGIN_BACKOFF_INITIAL_USEC;
+        for (int i = 0; i < 4; i++)
+                (void) login_next_wait(&b, LOGIN_FAILED_PORTAL, 0, 0);
+        ck_assert_uint_eq(centre(b, LOGIN_FAILED_LOGIN, 0), 2 * S);
+        /* A rejection waits the rejection's time and still advances the backoff. */
+        b = LOGIN_BACKOFF_INITIAL_USEC;
+        ck_assert_uint_eq(login_next_wait(&b, LOGIN_FAILED_REJECTED, 2, 1 * S), 4 * S);
+        ck_assert_uint_eq(b, 400000);
+        /* The jitter's extremes: ±25%. */
+        b = 2 * S;
+        ck_assert_uint_eq(login_next_wait(&b, LOGIN_FAILED_LOGIN, 0, 0), 1500000);
+        ck_assert_uint_eq(login_next_wait(&b, LOGIN_FAILED_LOGIN, 0, 1000000), 2500000);
+        ck_assert_uint_eq(login_next_wait(&b, LOGIN_FAILED_PORTAL, 0, UINT32_MAX),
+                          750000 + UINT32_MAX % 500001);
+
+        /* The same waits as the helper's loop before login_next_wait() existed (its
+         * expressions, copied here), for any sequence of failures and random numbers. */
+        for (int run = 0; run < 200; run++) {
+                uint64_t b_new = LOGIN_BACKOFF_INITIAL_USEC, b_old = LOGIN_BACKOFF_INITIAL_USEC;
+                unsigned rejections = 0;
+
+                for (int i = 0; i < 20; i++) {
+                        LoginFailure how;
+                        uint64_t cap;
+                        uint32_t rnd;
+
+                        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+                        how = (LoginFailure) ((seed >> 33) % 3);
+                        rnd = (uint32_t) (seed >> 20);
+                        if (how == LOGIN_FAILED_REJECTED)
+                                rejections++;
+                        cap = how == LOGIN_FAILED_PORTAL ? 1 * S : 2 * S;
+                        w = how == LOGIN_FAILED_REJECTED ? login_jitter(login_rejection_backoff(rejections), rnd)
+                                                         : login_jitter(b_old < cap ? b_old : cap, rnd);
+                        b_old = b_old * 2 > 2 * S ? 2 * S : b_old * 2;
+                        ck_assert_uint_eq(login_next_wait(&b_new, how, rejections, rnd), w);
+                        ck_assert_uint_eq(b_new, b_old);
+                }
+        }
+}
+END_TEST
+
 /* Which logins initrd-root-device.target requires (and the grace never ends). */
 START_TEST(test_login_carries_root) {
         Session dhcp = { .source = SOURCE_DHCP };
@@ -519,6 +590,7 @@ int main(void) {
         tcase_add_test(tc, test_login_classify);
         tcase_add_test(tc, test_login_carries_root);
         tcase_add_test(tc, test_login_give_up_rejected);
+        tcase_add_test(tc, test_login_next_wait);
         tcase_add_test(tc, test_show_never_prints_secrets);
         tcase_add_test(tc, test_add_session_merges_and_caps);
         tcase_add_test(tc, test_parse_helpers);
