@@ -9,11 +9,12 @@
  * session gets the record the initrd logged in with, unless the administrator has one.
  *
  * Networks: make every .network file that may configure a link carrying an iSCSI
- * connection keep that link's configuration. Outside the initrd networkd defaults to KeepConfiguration=no (it only
- * says "yes" by itself when / is a network file system, which an iSCSI disk is not): it
- * drops the initrd's addresses as foreign, and the root disk then hangs with networkd
- * itself waiting on it to page in code. The kernel's sessions name the portals, whatever
- * the initrd learned them from (command line, iBFT, DHCP).
+ * connection keep that link's configuration. Outside the initrd networkd defaults to
+ * KeepConfiguration=no (it only says "yes" by itself when / is a network file system,
+ * which an iSCSI disk is not): it drops the initrd's addresses as foreign, and the root
+ * disk then hangs with networkd itself waiting on it to page in code. The kernel's
+ * sessions name the portals, whatever the initrd learned them from (command line, iBFT,
+ * DHCP).
  */
 #include <errno.h>
 #include <fnmatch.h>
