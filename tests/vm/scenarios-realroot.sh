@@ -72,6 +72,7 @@ vm_expect_real() {
                 "SDI-REAL record /etc/iscsi/nodes/$VM_IQN_REAL/$VM_HOST4,$VM_PORT,1/default mode=600 by=_Written_by_sd-iscsi_handoff replacement_timeout=86400"
                 "SDI-REAL show   Node record: written by sd-iscsi handoff"
                 "SDI-REAL timeouts [0-9]+ recovery_tmo=86400 ping_tmo=0 recv_tmo=0"
+                "SDI-REAL order .* handoff-first"
                 "SDI-REAL netfile eth0 /[^ ]+\.network keep-dropin=yes ADMIN_STATE=configured"
                 "SDI-REAL addr-deleted 0"
                 "SDI-REAL addr-deleted-before-poweroff 0"
@@ -259,10 +260,11 @@ fault_path_cut() {
 }
 
 check_real_root_outage() {
-        local down up back first=$VM_CONSOLE writer fsynced errors ioerr stall off1 figure
+        local down up back heard=never first=$VM_CONSOLE writer fsynced errors ioerr stall off1 figure
         down=$(cat "$(vm_fault_file down)" 2>/dev/null)
         up=$(cat "$(vm_fault_file up)" 2>/dev/null)
         back=$(cat "$(vm_fault_file back)" 2>/dev/null)
+        [[ -n $up && -n $back ]] && heard=$(vm_elapsed "$up" "$back")
         vm_fault_reset
         # A hook stopped early must not leave the next boot without its wire.
         vm_ns ip link set tap0 up
@@ -280,7 +282,7 @@ check_real_root_outage() {
                 SC_FAIL="the writer did not finish (console: $first)"
                 return
         fi
-        figure="path down $(vm_elapsed "$down" "$up")s, recovery_tmo $(grep -aoE 'SDI-REAL timeouts [0-9]+ recovery_tmo=[0-9]+' "$first" | head -1 | sed 's/.*=//')→$(grep -aoE 'SDI-REAL timeouts-after [0-9]+ recovery_tmo=[0-9]+' "$first" | head -1 | sed 's/.*=//'), write errors ${errors}, kernel I/O errors ${ioerr}, longest fsync ${stall}ms, path back→initiator heard ${back:+$(vm_elapsed "$up" "$back")}${back:-never}s, $(grep -aoE 'SDI-REAL conn-errors-after [0-9]+' "$first" | head -1 | sed 's/.* //') conn errors, ${fsynced} records fsync'd, poweroff ${off1:-?}s"
+        figure="path down $(vm_elapsed "$down" "$up")s, recovery_tmo $(grep -aoE 'SDI-REAL timeouts [0-9]+ recovery_tmo=[0-9]+' "$first" | head -1 | sed 's/.*=//')→$(grep -aoE 'SDI-REAL timeouts-after [0-9]+ recovery_tmo=[0-9]+' "$first" | head -1 | sed 's/.*=//'), write errors ${errors}, kernel I/O errors ${ioerr}, longest fsync ${stall}ms, path back→initiator heard ${heard}s, $(grep -aoE 'SDI-REAL conn-errors-after [0-9]+' "$first" | head -1 | sed 's/.* //') conn errors, ${fsynced} records fsync'd, poweroff ${off1:-?}s"
         vm_real_reboot "$figure" "$fsynced" "$off1"
         [[ -n $SC_FAIL ]] && return
         if [[ -z $back ]]; then
