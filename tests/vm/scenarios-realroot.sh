@@ -57,7 +57,9 @@ vm_real_root_first_boot() {
         fi
         vm_real_target
         vm_dhcp_start
-        SC_CMDLINE="ip=dhcp $(vm_real_cmdline)${1:+ $*}"
+        # sditest.writer: this boot writes the records (sdi-real-test), whatever an
+        # earlier scenario left on the shared image.
+        SC_CMDLINE="ip=dhcp $(vm_real_cmdline) sditest.writer${1:+ $*}"
 }
 
 # The real root's view, common to both boots.
@@ -326,6 +328,7 @@ sc_real_root_outage_admin_record() {
 	mkdir etc/iscsi/nodes
 	mkdir etc/iscsi/nodes/$VM_IQN_REAL
 	mkdir $dir
+	rm $dir/default
 	write $rec $dir/default
 	CMDS
         vm_target_add 1 "$VM_IQN_REAL" 1 "$img"
