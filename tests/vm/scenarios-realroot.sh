@@ -339,7 +339,8 @@ sc_real_root_outage_admin_record() {
                 "SDI-REAL show   Node record: the administrator's, kept"
                 "SDI-REAL show   iscsid adopts with: replacement_timeout 120, noop_out_interval 5, noop_out_timeout 5"
                 "SDI-REAL timeouts [0-9]+ recovery_tmo=120 ping_tmo=5 recv_tmo=5"
-                "SDI-REAL writer records=[0-9]+ fsynced=[0-9]+ errors=[1-9][0-9]* maxstall=[0-9]+ms io-errors=[1-9]")
+                "SDI-REAL writer records=[0-9]+ fsynced=[0-9]+ errors=[1-9][0-9]* maxstall=[0-9]+ms io-errors=[1-9]"
+                "Aborting journal" "SDI-REAL ro-after ro")
 }
 
 check_real_root_outage_failed() {
