@@ -132,6 +132,8 @@ enum {
         CONFIG_WITH_SECRETS = 1 << 1,   /* keep CHAP passwords (login helper only) */
         CONFIG_NO_IBFT      = 1 << 2,   /* do not read the firmware table */
         CONFIG_NO_DHCP      = 1 << 3,   /* do not read DHCP leases (generator, prepare) */
+        CONFIG_BOOT         = 1 << 4,   /* the initrd's view, also in the real root: rd.* keys
+                                         * and the iBFT (sd-iscsi handoff) */
 };
 
 void config_init(Config *c);

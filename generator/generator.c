@@ -196,8 +196,9 @@ static int find_unit(const char *name, char *ret, size_t size) {
 /* The real root inherits the initrd's sessions, whatever configured them (the rd.*
  * keys are not even read here). Its iscsid must run to recover them after a network or
  * target outage, and open-iscsi's own units start it only when they have nodes of
- * their own; its systemd-networkd must not drop the addresses they run over
- * (sd-iscsi-handoff.service). */
+ * their own; it must adopt them with the initrd's node settings, and its
+ * systemd-networkd must not drop the addresses they run over: sd-iscsi-handoff.service
+ * sees to both, so it is wanted by each (the real root may not use networkd at all). */
 static int add_real_root(const char *dest) {
         char iscsid[PATH_MAX];
         int r, ret = 0;
@@ -215,6 +216,10 @@ static int add_real_root(const char *dest) {
         r = symlink_excl(iscsid, dest, "sysinit.target.wants/iscsid.service");
         if (r < 0)
                 ret = log_error_errno(r, "Failed to pull in iscsid.service: %m");
+        r = symlink_excl(SYSTEMD_UNIT_DIR "/sd-iscsi-handoff.service", dest,
+                         "iscsid.service.wants/sd-iscsi-handoff.service");
+        if (r < 0 && ret >= 0)
+                ret = log_error_errno(r, "Failed to pull in sd-iscsi-handoff.service for iscsid.service: %m");
         return ret;
 }
 

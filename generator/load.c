@@ -38,7 +38,7 @@ int config_load(Config *c, unsigned flags) {
         size_t size = 0;
         int r;
 
-        if (config_in_initrd())
+        if ((flags & CONFIG_BOOT) || config_in_initrd())
                 flags |= CONFIG_IN_INITRD;
 
         cmdline = getenv("SYSTEMD_PROC_CMDLINE");

@@ -51,40 +51,6 @@ static uint64_t now_usec(void) {
         return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000;
 }
 
-/* Atomic replace: readers never see half a file; mode is set before any byte is written. */
-static int write_file_atomic(const char *path, const char *text, size_t len, mode_t mode) {
-        char tmp[PATH_MAX];
-        _cleanup_close_ int fd = -EBADF;
-        int r;
-
-        r = mkdir_parents(path, 0700);
-        if (r < 0)
-                return r;
-        if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int) sizeof tmp)
-                return -ENAMETOOLONG;
-        fd = open(tmp, O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC|O_NOFOLLOW, mode);
-        if (fd < 0)
-                return -errno;
-        if (fchmod(fd, mode) < 0)
-                return -errno;
-        while (len > 0) {
-                ssize_t k = write(fd, text, len);
-                if (k < 0) {
-                        r = -errno;
-                        (void) unlink(tmp);
-                        return r;
-                }
-                text += k;
-                len -= (size_t) k;
-        }
-        if (rename(tmp, path) < 0) {
-                r = -errno;
-                (void) unlink(tmp);
-                return r;
-        }
-        return 0;
-}
-
 static int write_rendered(const char *path, int (*render)(FILE *f, const Config *c, const Session *s),
                           const Config *c, const Session *s) {
         _cleanup_erase_ char *text = NULL;

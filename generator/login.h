@@ -6,8 +6,20 @@
 #include "config.h"
 #include "paths.h"
 
-/* The node record open-iscsi reads for the session, with its secrets (pure writer). */
+/* The first line of every record sd-iscsi writes: a record without it is the
+ * administrator's (or iscsiadm's), and is never overwritten in the real root. */
+#define NODE_RECORD_MARKER "# Written by sd-iscsi"
+
+/* The node record open-iscsi reads for the session, with its secrets (pure writer);
+ * writer ("login", "handoff") names the command on its first line. */
+int node_record_write(FILE *f, const Config *c, const Session *s, const char *writer);
+/* node_record_write(…, "login"). */
 int login_write_record(FILE *f, const Config *c, const Session *s);
+/* Whether a node or iface record's text is one sd-iscsi wrote (NODE_RECORD_MARKER). */
+bool node_record_ours(const char *text);
+/* The value of the last "key = value" line of a record; -ENOENT if none. Only for keys
+ * that hold no secret. */
+int node_record_value(const char *text, const char *key, char *buf, size_t size);
 
 /* The iface record for a session that names one (s->iface not empty). */
 int login_write_iface(FILE *f, const Session *s);

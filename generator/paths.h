@@ -16,6 +16,7 @@
 #define ISCSI_IMAGE_INITIATOR_FILE "/etc/iscsi/initiatorname.iscsi"
 #define SD_ISCSI_RUN_DIR "/run/sd-iscsi"
 #define SD_ISCSI_STATE_DIR SD_ISCSI_RUN_DIR "/state"
+#define SD_ISCSI_HANDOFF_DIR SD_ISCSI_RUN_DIR "/handoff"
 #define SD_ISCSI_INITIATOR_FILE SD_ISCSI_RUN_DIR "/initiatorname.iscsi"
 
 /* Prefixes path with $SD_ISCSI_ROOT, if set (tests relocate every runtime path). */

@@ -38,7 +38,7 @@ static void record_line(FILE *f, const Config *c, const char *name, const char *
                 fprintf(f, "%s = %s\n", name, value);
 }
 
-int login_write_record(FILE *f, const Config *c, const Session *s) {
+int node_record_write(FILE *f, const Config *c, const Session *s, const char *writer) {
         char port[8], tpgt[8], retries[16];
         AuthKind auth = session_auth(s);
 
@@ -47,7 +47,7 @@ int login_write_record(FILE *f, const Config *c, const Session *s) {
         /* Our own loop retries with backoff; iscsid's internal retry would add its own waits. */
         snprintf(retries, sizeof retries, "%d", c->login_retry_max >= 0 ? c->login_retry_max : 0);
 
-        fputs("# Written by sd-iscsi login\n", f);
+        fprintf(f, NODE_RECORD_MARKER " %s\n", writer);
         record_line(f, c, "node.name", s->target);
         record_line(f, c, "node.tpgt", tpgt);
         /* onboot: shutdown's --logoutall must not log out the root disk. */
@@ -81,9 +81,48 @@ int login_write_record(FILE *f, const Config *c, const Session *s) {
         return ferror(f) ? -EIO : 0;
 }
 
+int login_write_record(FILE *f, const Config *c, const Session *s) {
+        return node_record_write(f, c, s, "login");
+}
+
+bool node_record_ours(const char *text) {
+        /* iscsiadm rewrites a record it updates without our first line: from then on
+         * it is the administrator's. */
+        return !!startswith(text, NODE_RECORD_MARKER " ");
+}
+
+int node_record_value(const char *text, const char *key, char *buf, size_t size) {
+        size_t l = strlen(key);
+        int r = -ENOENT;
+
+        /* open-iscsi's "name = value" lines; the last assignment wins, as in idbm. */
+        for (const char *p = text; *p;) {
+                const char *e = strchrnul(p, '\n'), *v = p + strspn(p, " \t");
+
+                if (strncmp(v, key, l) == 0 && strchr(" \t=", v[l])) {
+                        v += l + strspn(v + l, " \t");
+                        if (*v == '=') {
+                                size_t n;
+
+                                v += 1 + strspn(v + 1, " \t");
+                                n = (size_t) (e - v);
+                                while (n > 0 && strchr(" \t\r", v[n - 1]))
+                                        n--;
+                                if (n >= size)
+                                        return -ENAMETOOLONG;
+                                memcpy(buf, v, n);
+                                buf[n] = '\0';
+                                r = 0;
+                        }
+                }
+                p = *e ? e + 1 : e;
+        }
+        return r;
+}
+
 int login_write_iface(FILE *f, const Session *s) {
         /* An iface record binds the session to its network interface (SO_BINDTODEVICE). */
-        fputs("# Written by sd-iscsi login\n", f);
+        fputs(NODE_RECORD_MARKER " login\n", f);
         fprintf(f, "iface.iscsi_ifacename = %s\n", s->iface);
         fputs("iface.transport_name = tcp\n", f);
         if (!isempty(s->netdev))

@@ -50,52 +50,78 @@ static void read_state(const Session *s, SessionRuntime *rt) {
         }
 }
 
-/* Which kernel session (if any) serves each configured session: by target, address, port. */
+/* Which kernel session (if any) serves each configured session. */
 static void match_kernel_sessions(const Config *c, SessionRuntime *rt) {
-        const char *sysfs = getenv("SD_ISCSI_SYSFS") ?: "/sys";
-        char path[PATH_MAX];
-        _cleanup_(closedirp) DIR *d = NULL;
-        struct dirent *de;
+        const char *sysfs = getenv("SD_ISCSI_SYSFS");
+        KernelSession *k = NULL;
+        size_t n = 0;
 
-        snprintf(path, sizeof path, "%s/class/iscsi_session", sysfs);
-        d = opendir(path);
-        if (!d)
+        if (kernel_sessions_read(isempty(sysfs) ? "/sys" : sysfs, &k, &n) < 0)
                 return;
-        while ((de = readdir(d))) {
-                _cleanup_free_ char *target = NULL, *address = NULL, *port = NULL;
-                unsigned id;
-
-                if (sscanf(de->d_name, "session%u", &id) != 1)
-                        continue;
-                snprintf(path, sizeof path, "%s/class/iscsi_session/%s/targetname", sysfs, de->d_name);
-                if (read_one_line_file(path, &target) < 0)
-                        continue;
-                snprintf(path, sizeof path, "%s/class/iscsi_connection/connection%u:0/persistent_address", sysfs, id);
-                (void) read_one_line_file(path, &address);
-                snprintf(path, sizeof path, "%s/class/iscsi_connection/connection%u:0/persistent_port", sysfs, id);
-                (void) read_one_line_file(path, &port);
+        for (size_t j = 0; j < n; j++)
                 for (size_t i = 0; i < c->n_sessions; i++) {
-                        const Session *s = &c->sessions[i];
-                        if (!streq_ptr(s->target, target))
+                        if (!kernel_session_matches(&c->sessions[i], &k[j]))
                                 continue;
-                        if (port && (unsigned) strtoul(port, NULL, 10) != s->port)
-                                continue;
-                        /* Host-name portals cannot be compared by address: the target decides. */
-                        if (address && strcmp(address, s->portal) != 0 && strspn(s->portal, "0123456789.:abcdefABCDEF") == strlen(s->portal))
-                                continue;
-                        snprintf(rt[i].kernel_session, sizeof rt[i].kernel_session, "session%u", id);
+                        snprintf(rt[i].kernel_session, sizeof rt[i].kernel_session, "session%u", k[j].sid);
                         if (!rt[i].known) {
                                 rt[i].known = true;
                                 snprintf(rt[i].state, sizeof rt[i].state, "logged-in");
                         }
                 }
+        kernel_sessions_free(k, n);
+}
+
+static int cmp_handoff(const void *a, const void *b) {
+        const HandoffRecord *x = a, *y = b;
+        unsigned i = 0, j = 0;
+
+        (void) sscanf(x->kernel_session, "session%u", &i);
+        (void) sscanf(y->kernel_session, "session%u", &j);
+        return i < j ? -1 : i > j;
+}
+
+/* What sd-iscsi handoff did with the node records in the real root, if it ran. */
+static int read_handoff(HandoffRecord **ret, size_t *ret_n) {
+        _cleanup_(closedirp) DIR *d = NULL;
+        HandoffRecord *h = NULL;
+        char dir[PATH_MAX];
+        struct dirent *de;
+        size_t n = 0;
+
+        *ret = NULL;
+        *ret_n = 0;
+        if (runtime_path(SD_ISCSI_HANDOFF_DIR, dir, sizeof dir) < 0 || !(d = opendir(dir)))
+                return 0;
+        while ((de = readdir(d)) && n < CONFIG_MAX_SESSIONS) {
+                _cleanup_free_ char *text = NULL;
+                char path[PATH_MAX];
+                HandoffRecord *t;
+
+                if (!startswith(de->d_name, "session") ||
+                    snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= (int) sizeof path ||
+                    read_full_file(path, &text, NULL, 16384) < 0)
+                        continue;
+                t = realloc(h, (n + 1) * sizeof *h);
+                if (!t) {
+                        free(h);
+                        return -ENOMEM;
+                }
+                h = t;
+                if (handoff_parse_state(text, &h[n]) >= 0)
+                        n++;
         }
+        if (n > 0)
+                qsort(h, n, sizeof *h, cmp_handoff);
+        *ret = h;
+        *ret_n = n;
+        return 0;
 }
 
 static int show(bool json) {
         _cleanup_(config_done) Config c;
         _cleanup_free_ SessionRuntime *rt = NULL;
         _cleanup_free_ char *initiator = NULL;
+        _cleanup_free_ HandoffRecord *handoff = NULL;
         char path[PATH_MAX];
         ShowContext ctx = {};
         int r;
@@ -117,6 +143,10 @@ static int show(bool json) {
                     read_one_line_file(path, &initiator) >= 0 && startswith(initiator, "InitiatorName="))
                         ctx.initiator_in_use = initiator + strlen("InitiatorName=");
         }
+        r = read_handoff(&handoff, &ctx.n_handoff);
+        if (r < 0)
+                return log_oom();
+        ctx.handoff = handoff;
         ctx.config = &c;
         ctx.runtime = rt;
         r = json ? show_json(stdout, &ctx) : show_text(stdout, &ctx);

@@ -191,6 +191,35 @@ static void json_nic(FILE *f, const Nic *n) {
         fputc('}', f);
 }
 
+static void json_handoff(FILE *f, const HandoffRecord *h) {
+        bool first = true;
+
+        fputc('{', f);
+        json_key(f, &first, "kernel_session");
+        json_string(f, h->kernel_session);
+        json_key(f, &first, "source");
+        json_string(f, h->source);
+        json_key(f, &first, "target");
+        json_string(f, h->target);
+        json_key(f, &first, "portal");
+        json_string(f, h->portal);
+        json_key(f, &first, "iface");
+        json_string(f, h->iface);
+        json_key(f, &first, "record");
+        json_string(f, handoff_record_state_to_string(h->state));
+        json_key(f, &first, "path");
+        json_string(f, nonempty_or_null(h->path));
+        json_key(f, &first, "replacement_timeout");
+        json_string(f, nonempty_or_null(h->replacement_timeout));
+        json_key(f, &first, "noop_out_interval");
+        json_string(f, nonempty_or_null(h->noop_out_interval));
+        json_key(f, &first, "noop_out_timeout");
+        json_string(f, nonempty_or_null(h->noop_out_timeout));
+        json_key(f, &first, "error");
+        json_string(f, nonempty_or_null(h->error));
+        fputc('}', f);
+}
+
 int show_json(FILE *f, const ShowContext *ctx) {
         const Config *c = ctx->config;
         _cleanup_free_ char *root = NULL;
@@ -236,6 +265,18 @@ int show_json(FILE *f, const ShowContext *ctx) {
                 fprintf(f, "%" PRIu64, c->timeout_usec / 1000000);
         else
                 fputs("null", f);
+        if (ctx->n_handoff > 0) {
+                /* Only in the real root after sd-iscsi handoff, so that the initrd's output
+                 * stays as it was. */
+                json_key(f, &first, "handoff");
+                fputc('[', f);
+                for (size_t i = 0; i < ctx->n_handoff; i++) {
+                        if (i > 0)
+                                fputs(", ", f);
+                        json_handoff(f, &ctx->handoff[i]);
+                }
+                fputc(']', f);
+        }
         json_key(f, &first, "params");
         json_strings(f, c->params, c->n_params);
         json_key(f, &first, "errors");
@@ -257,6 +298,31 @@ static bool has_dhcp_session(const Config *c) {
                 if (c->sessions[i].source == SOURCE_DHCP)
                         return true;
         return false;
+}
+
+static const char *or_unset(const char *s) {
+        return isempty(s) ? "(not set)" : s;
+}
+
+static void show_handoff(FILE *f, const HandoffRecord *h) {
+        fprintf(f, "\nReal root: kernel %s (%s)\n", h->kernel_session,
+                strcmp(h->source, "kernel") == 0 ? "not in the boot configuration" : h->source);
+        fprintf(f, "  Target:  %s\n", h->target);
+        fprintf(f, "  Portal:  %s, iface %s\n", h->portal, h->iface);
+        switch (h->state) {
+        case HANDOFF_RECORD_WRITTEN:
+                fprintf(f, "  Node record: written by sd-iscsi handoff, %s\n", h->path);
+                break;
+        case HANDOFF_RECORD_KEPT:
+                fprintf(f, "  Node record: the administrator's, kept, %s\n", h->path);
+                break;
+        default:
+                fprintf(f, "  Node record: not written (%s): iscsid adopts with iscsid.conf's defaults\n",
+                        h->error[0] ? h->error : "failed");
+                return;
+        }
+        fprintf(f, "  iscsid adopts with: replacement_timeout %s, noop_out_interval %s, noop_out_timeout %s\n",
+                or_unset(h->replacement_timeout), or_unset(h->noop_out_interval), or_unset(h->noop_out_timeout));
 }
 
 int show_text(FILE *f, const ShowContext *ctx) {
@@ -329,6 +395,9 @@ int show_text(FILE *f, const ShowContext *ctx) {
                 if (n->hostname)
                         fprintf(f, "  Hostname: %s\n", n->hostname);
         }
+
+        for (size_t i = 0; i < ctx->n_handoff; i++)
+                show_handoff(f, &ctx->handoff[i]);
 
         if ((config_root_session(c) || c->root_dhcp) && config_root_device(c, &root) >= 0)
                 fprintf(f, "\nRoot device: %s\n", root);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "handoff.h"
 
 /* What the login helper recorded about a session at boot (never a secret). */
 typedef struct SessionRuntime {
@@ -20,6 +21,8 @@ typedef struct ShowContext {
         const Config *config;
         const SessionRuntime *runtime;  /* n_sessions entries, or NULL when not at boot */
         const char *initiator_in_use;   /* what iscsid was given, if known */
+        const HandoffRecord *handoff;   /* in the real root: the node records of the handoff */
+        size_t n_handoff;
 } ShowContext;
 
 int show_text(FILE *f, const ShowContext *ctx);

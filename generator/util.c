@@ -223,6 +223,39 @@ int mkdir_parents(const char *path, mode_t mode) {
         return 0;
 }
 
+int write_file_atomic(const char *path, const char *text, size_t len, mode_t mode) {
+        char tmp[PATH_MAX];
+        _cleanup_close_ int fd = -EBADF;
+        int r;
+
+        r = mkdir_parents(path, 0700);
+        if (r < 0)
+                return r;
+        if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int) sizeof tmp)
+                return -ENAMETOOLONG;
+        fd = open(tmp, O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC|O_NOFOLLOW, mode);
+        if (fd < 0)
+                return -errno;
+        if (fchmod(fd, mode) < 0)
+                return -errno;
+        while (len > 0) {
+                ssize_t k = write(fd, text, len);
+                if (k < 0) {
+                        r = -errno;
+                        (void) unlink(tmp);
+                        return r;
+                }
+                text += k;
+                len -= (size_t) k;
+        }
+        if (rename(tmp, path) < 0) {
+                r = -errno;
+                (void) unlink(tmp);
+                return r;
+        }
+        return 0;
+}
+
 static int join_path(char *buf, size_t size, const char *dir, const char *name) {
         int n = snprintf(buf, size, "%s/%s", dir, name);
         return n < 0 || (size_t) n >= size ? -ENAMETOOLONG : 0;

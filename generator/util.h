@@ -86,6 +86,9 @@ int ini_foreach(const char *text, const char *section, ini_fn fn, void *userdata
 int write_file_excl(const char *dir, const char *name, const char *text, size_t len, mode_t mode);
 int symlink_excl(const char *target, const char *dir, const char *name);
 int mkdir_parents(const char *path, mode_t mode);
+/* Replaces path (creating missing parents 0700) through path.tmp and rename(): readers
+ * never see half a file, and mode is set before any byte is written. */
+int write_file_atomic(const char *path, const char *text, size_t len, mode_t mode);
 
 #include <dirent.h>
 static inline void closedirp(DIR **d) {

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "handoff.h"
+#include "login.h"
 #include "util.h"
 
 static const BootLink eth0 = { .ifname = "eth0", .mac = "52:54:00:5d:15:10", .has_mac = true, .type = "ether" };
@@ -191,6 +192,269 @@ START_TEST(test_run) {
 }
 END_TEST
 
+START_TEST(test_record_owner_and_value) {
+        static const char admin[] =
+                "# BEGIN RECORD 2.1.8\n"
+                "node.name = iqn.2000-01.org.example:t\n"
+                "node.session.timeo.replacement_timeout = 120\n"
+                "  node.conn[0].timeo.noop_out_interval=5 \r\n"
+                "node.session.timeo.replacement_timeout_x = 7\n"
+                "node.session.timeo.replacement_timeout = 121\n"
+                "# END RECORD\n";
+        char buf[16];
+
+        ck_assert(node_record_ours("# Written by sd-iscsi login\nnode.name = x\n"));
+        ck_assert(node_record_ours("# Written by sd-iscsi handoff\n"));
+        /* iscsiadm drops our line when it updates a record: from then on it is not ours. */
+        ck_assert(!node_record_ours(admin));
+        ck_assert(!node_record_ours(""));
+        ck_assert(!node_record_ours("node.name = x\n# Written by sd-iscsi login\n"));
+        ck_assert(!node_record_ours("# Written by sd-iscsi-evil\n"));
+
+        /* The last assignment wins, as in idbm; blanks around both sides do not count. */
+        ck_assert_int_eq(node_record_value(admin, "node.session.timeo.replacement_timeout", buf, sizeof buf), 0);
+        ck_assert_str_eq(buf, "121");
+        ck_assert_int_eq(node_record_value(admin, "node.conn[0].timeo.noop_out_interval", buf, sizeof buf), 0);
+        ck_assert_str_eq(buf, "5");
+        ck_assert_int_eq(node_record_value(admin, "node.conn[0].timeo.noop_out_timeout", buf, sizeof buf), -ENOENT);
+        ck_assert_int_eq(node_record_value(admin, "node.name", buf, 4), -ENAMETOOLONG);
+        ck_assert_int_eq(node_record_value("", "node.name", buf, sizeof buf), -ENOENT);
+}
+END_TEST
+
+static KernelSession ks(unsigned sid, const char *target, const char *address, uint16_t port) {
+        return (KernelSession) {
+                .sid = sid, .target = (char *) target, .address = (char *) address, .port = port, .tpgt = 1,
+                .iface = (char *) "default",
+        };
+}
+
+START_TEST(test_kernel_session_matches) {
+        Session s = { .target = (char *) "iqn.2000-01.org.example:t", .portal = (char *) "192.0.2.1", .port = 3260 };
+        KernelSession k = ks(1, "iqn.2000-01.org.example:t", "192.0.2.1", 3260);
+
+        ck_assert(kernel_session_matches(&s, &k));
+        k.port = 3261;
+        ck_assert(!kernel_session_matches(&s, &k));
+        /* A kernel without the port attribute: the target and address decide. */
+        k.port = 0;
+        ck_assert(kernel_session_matches(&s, &k));
+        k = ks(1, "iqn.2000-01.org.example:t", "192.0.2.2", 3260);
+        ck_assert(!kernel_session_matches(&s, &k));
+        k = ks(1, "iqn.2000-01.org.example:u", "192.0.2.1", 3260);
+        ck_assert(!kernel_session_matches(&s, &k));
+        /* A host name cannot be compared with the kernel's address. */
+        s.portal = (char *) "san.example";
+        k = ks(1, "iqn.2000-01.org.example:t", "192.0.2.2", 3260);
+        ck_assert(kernel_session_matches(&s, &k));
+        s.portal = (char *) "2001:db8::1";
+        k = ks(1, "iqn.2000-01.org.example:t", "2001:db8::1", 3260);
+        ck_assert(kernel_session_matches(&s, &k));
+}
+END_TEST
+
+START_TEST(test_record_session) {
+        Session configured = {
+                .id = "cmdline-0", .source = SOURCE_CMDLINE, .target = (char *) "iqn.2000-01.org.example:t",
+                .portal = (char *) "san.example", .port = 3260, .tpgt = 1, .netdev = (char *) "eth0",
+                .chap = { .username = (char *) "u", .password = (char *) "SECRETpw", .has_password = true },
+        }, s;
+        KernelSession k = ks(3, "iqn.2000-01.org.example:t", "192.0.2.1", 3260);
+        char path[512];
+
+        k.tpgt = 2;
+        k.username = (char *) "ku";
+        /* Named as the kernel has it, authenticated as configured. */
+        handoff_record_session(&k, &configured, &s);
+        ck_assert_str_eq(s.id, "cmdline-0");
+        ck_assert_str_eq(s.portal, "192.0.2.1");
+        ck_assert_uint_eq(s.tpgt, 2);
+        ck_assert_str_eq(s.chap.username, "u");
+        ck_assert_str_eq(s.chap.password, "SECRETpw");
+        ck_assert_str_eq(s.netdev, "eth0");
+        ck_assert_int_eq(login_record_path(&s, path, sizeof path), 0);
+        ck_assert_str_eq(path, "iqn.2000-01.org.example:t/192.0.2.1,3260,2/default");
+
+        /* Nothing configured (a DHCP root path): the kernel's user name, no password. */
+        handoff_record_session(&k, NULL, &s);
+        ck_assert_str_eq(s.id, "kernel");
+        ck_assert_str_eq(s.chap.username, "ku");
+        ck_assert_ptr_null(s.chap.password);
+        ck_assert(session_auth(&s) == AUTH_CHAP);
+}
+END_TEST
+
+START_TEST(test_state_roundtrip) {
+        HandoffRecord h = {
+                .kernel_session = "session2", .source = "ibft-0", .target = "iqn.2000-01.org.example:t",
+                .portal = "192.0.2.1:3260,1", .iface = "default", .state = HANDOFF_RECORD_KEPT,
+                .path = "/etc/iscsi/nodes/iqn.2000-01.org.example:t/192.0.2.1,3260,1/default",
+                .replacement_timeout = "120", .noop_out_interval = "5",
+        }, back;
+        char *text = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&text, &size);
+
+        ck_assert_int_eq(handoff_write_state(f, &h), 0);
+        ck_assert_int_eq(fclose(f), 0);
+        ck_assert_ptr_nonnull(strstr(text, "RECORD=kept\n"));
+        ck_assert_ptr_nonnull(strstr(text, "NOOP_OUT_TIMEOUT=\n"));
+        ck_assert_int_eq(handoff_parse_state(text, &back), 0);
+        ck_assert_int_eq(memcmp(&h, &back, sizeof h), 0);
+        free(text);
+
+        ck_assert_int_eq(handoff_parse_state("KERNEL_SESSION=session1\nRECORD=bogus\n", &back), -EBADMSG);
+        ck_assert_int_eq(handoff_parse_state("RECORD=written\n", &back), -EBADMSG);
+        ck_assert_int_eq(handoff_parse_state("KERNEL_SESSION=session1\nRECORD=failed\nERROR=x", &back), 0);
+        ck_assert(back.state == HANDOFF_RECORD_FAILED);
+        ck_assert_str_eq(back.error, "x");
+        ck_assert_str_eq(handoff_record_state_to_string(HANDOFF_RECORD_WRITTEN), "written");
+        ck_assert_ptr_null(handoff_record_state_to_string(_HANDOFF_RECORD_STATE_MAX));
+}
+END_TEST
+
+static char *slurp(const char *root, const char *rel, mode_t *ret_mode) {
+        char path[512];
+        char *text = NULL;
+        struct stat st;
+
+        snprintf(path, sizeof path, "%s/%s", root, rel);
+        if (read_full_file(path, &text, NULL, 65536) < 0)
+                return NULL;
+        ck_assert_int_eq(stat(path, &st), 0);
+        if (ret_mode)
+                *ret_mode = st.st_mode & 07777;
+        return text;
+}
+
+static void put_session(const char *root, unsigned sid, const char *target, const char *address, const char *user) {
+        char rel[256], val[256];
+
+        snprintf(rel, sizeof rel, "sys/class/iscsi_session/session%u/targetname", sid);
+        snprintf(val, sizeof val, "%s\n", target);
+        put(root, rel, val);
+        snprintf(rel, sizeof rel, "sys/class/iscsi_session/session%u/tpgt", sid);
+        put(root, rel, "1\n");
+        snprintf(rel, sizeof rel, "sys/class/iscsi_session/session%u/ifacename", sid);
+        put(root, rel, "default\n");
+        snprintf(rel, sizeof rel, "sys/class/iscsi_session/session%u/username", sid);
+        snprintf(val, sizeof val, "%s\n", user ? user : "(null)");
+        put(root, rel, val);
+        snprintf(rel, sizeof rel, "sys/class/iscsi_connection/connection%u:0/persistent_address", sid);
+        snprintf(val, sizeof val, "%s\n", address);
+        put(root, rel, val);
+        snprintf(rel, sizeof rel, "sys/class/iscsi_connection/connection%u:0/persistent_port", sid);
+        put(root, rel, "3260\n");
+}
+
+#define IQN "iqn.2000-01.org.example"
+#define NODES "etc/iscsi/nodes/"
+
+START_TEST(test_records) {
+        char root[] = "/tmp/test-handoff.XXXXXX", sysfs[64];
+        _cleanup_free_ char *a = NULL, *b = NULL, *c = NULL, *d = NULL, *st = NULL;
+        KernelSession *k = NULL;
+        size_t n = 0;
+        mode_t mode;
+
+        ck_assert_ptr_nonnull(mkdtemp(root));
+        snprintf(sysfs, sizeof sysfs, "%s/sys", root);
+        setenv("SD_ISCSI_ROOT", root, 1);
+        setenv("SD_ISCSI_SYSFS", sysfs, 1);
+        setenv("SYSTEMD_IN_INITRD", "0", 1);
+        /* rd.* keys count in the real root too: they are how the initrd logged in. */
+        setenv("SYSTEMD_PROC_CMDLINE",
+               "netroot=iscsi:u:SECRETpw@127.0.0.1::3260::" IQN ":root rd.iscsi.param=node.session.cmds_max=64 "
+               "netroot=iscsi:127.0.0.1::3260::" IQN ":admin", 1);
+
+        /* session1: configured, with CHAP; session2: configured, the administrator has
+         * a record; session3: not configured (a DHCP root path), CHAP user from sysfs;
+         * session4: being torn down (no address): skipped. */
+        put_session(root, 1, IQN ":root", "127.0.0.1", NULL);
+        put_session(root, 2, IQN ":admin", "127.0.0.1", NULL);
+        put_session(root, 3, IQN ":dhcp", "127.0.0.1", "ku");
+        put(root, "sys/class/iscsi_session/session4/targetname", IQN ":gone\n");
+        ck_assert_int_eq(kernel_sessions_read(sysfs, &k, &n), 0);
+        ck_assert_uint_eq(n, 3);
+        kernel_sessions_free(k, n);
+
+        put(root, NODES IQN ":admin/127.0.0.1,3260,1/default",
+            "# BEGIN RECORD 2.1.8\nnode.session.timeo.replacement_timeout = 120\n# END RECORD\n");
+        ck_assert_int_eq(handoff_run(), 0);
+
+        a = slurp(root, NODES IQN ":root/127.0.0.1,3260,1/default", &mode);
+        ck_assert_ptr_nonnull(a);
+        ck_assert_uint_eq(mode, 0600);
+        ck_assert(startswith(a, "# Written by sd-iscsi handoff\n"));
+        ck_assert_ptr_nonnull(strstr(a, "node.session.timeo.replacement_timeout = 86400\n"));
+        ck_assert_ptr_nonnull(strstr(a, "node.conn[0].timeo.noop_out_interval = 0\n"));
+        ck_assert_ptr_nonnull(strstr(a, "node.session.auth.password = SECRETpw\n"));
+        ck_assert_ptr_nonnull(strstr(a, "node.session.cmds_max = 64\n"));
+
+        b = slurp(root, NODES IQN ":admin/127.0.0.1,3260,1/default", NULL);
+        ck_assert_str_eq(b, "# BEGIN RECORD 2.1.8\nnode.session.timeo.replacement_timeout = 120\n# END RECORD\n");
+
+        c = slurp(root, NODES IQN ":dhcp/127.0.0.1,3260,1/default", &mode);
+        ck_assert_ptr_nonnull(c);
+        ck_assert_uint_eq(mode, 0600);
+        ck_assert_ptr_nonnull(strstr(c, "node.session.auth.authmethod = CHAP\n"));
+        ck_assert_ptr_nonnull(strstr(c, "node.session.auth.username = ku\n"));
+        ck_assert_ptr_null(strstr(c, "password"));
+
+        /* What show reads: no secret, world-readable. */
+        st = slurp(root, "run/sd-iscsi/handoff/session1", &mode);
+        ck_assert_ptr_nonnull(st);
+        ck_assert_uint_eq(mode, 0644);
+        ck_assert_ptr_null(strstr(st, "SECRET"));
+        ck_assert_ptr_nonnull(strstr(st, "SOURCE=cmdline-0\nTARGET=" IQN ":root\nPORTAL=127.0.0.1:3260,1\n"));
+        ck_assert_ptr_nonnull(strstr(st, "RECORD=written\n"));
+        ck_assert_ptr_nonnull(strstr(st, "REPLACEMENT_TIMEOUT=86400\nNOOP_OUT_INTERVAL=0\nNOOP_OUT_TIMEOUT=0\n"));
+        free(st);
+        st = slurp(root, "run/sd-iscsi/handoff/session2", NULL);
+        ck_assert_ptr_nonnull(strstr(st, "SOURCE=cmdline-1\n"));
+        ck_assert_ptr_nonnull(strstr(st, "RECORD=kept\n"));
+        ck_assert_ptr_nonnull(strstr(st, "REPLACEMENT_TIMEOUT=120\nNOOP_OUT_INTERVAL=\n"));
+        free(st);
+        st = slurp(root, "run/sd-iscsi/handoff/session3", NULL);
+        ck_assert_ptr_nonnull(strstr(st, "SOURCE=kernel\n"));
+        ck_assert_ptr_null(slurp(root, "run/sd-iscsi/handoff/session4", NULL));
+
+        /* The next boot: our record is written again (the configuration may have
+         * changed); one that iscsiadm rewrote since is the administrator's. */
+        unlink(strcat(strcpy((char[512]) {}, root), "/" NODES IQN ":root/127.0.0.1,3260,1/default"));
+        put(root, NODES IQN ":root/127.0.0.1,3260,1/default", "# Written by sd-iscsi login\nstale\n");
+        put(root, NODES IQN ":dhcp/127.0.0.1,3260,1/default", "# BEGIN RECORD 2.1.8\nnode.name = x\n");
+        /* An old-style record (no portal group) is read first by iscsid: it is the
+         * administrator's as well. */
+        put(root, NODES IQN ":admin/127.0.0.1,3260", "node.session.timeo.replacement_timeout = 0\n");
+        ck_assert_int_eq(handoff_run(), 0);
+        d = slurp(root, NODES IQN ":root/127.0.0.1,3260,1/default", NULL);
+        ck_assert(startswith(d, "# Written by sd-iscsi handoff\n"));
+        free(c);
+        c = slurp(root, NODES IQN ":dhcp/127.0.0.1,3260,1/default", NULL);
+        ck_assert_str_eq(c, "# BEGIN RECORD 2.1.8\nnode.name = x\n");
+        free(st);
+        st = slurp(root, "run/sd-iscsi/handoff/session2", NULL);
+        ck_assert_ptr_nonnull(strstr(st, "PATH="));
+        ck_assert_ptr_nonnull(strstr(st, NODES IQN ":admin/127.0.0.1,3260\n"));
+        ck_assert_ptr_nonnull(strstr(st, "REPLACEMENT_TIMEOUT=0\n"));
+
+        /* A target name that would walk out of the node database: failed, not written. */
+        put_session(root, 5, "../escape", "127.0.0.1", NULL);
+        ck_assert_int_lt(handoff_run(), 0);
+        free(st);
+        st = slurp(root, "run/sd-iscsi/handoff/session5", NULL);
+        ck_assert_ptr_nonnull(strstr(st, "RECORD=failed\n"));
+        ck_assert(!exists(root, "etc/iscsi/escape"));
+
+        unsetenv("SD_ISCSI_ROOT");
+        unsetenv("SD_ISCSI_SYSFS");
+        unsetenv("SYSTEMD_IN_INITRD");
+        unsetenv("SYSTEMD_PROC_CMDLINE");
+        ck_assert_int_eq(nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+END_TEST
+
 static Suite *handoff_suite(void) {
         Suite *s = suite_create("handoff");
         TCase *tc = tcase_create("handoff");
@@ -201,6 +465,11 @@ static Suite *handoff_suite(void) {
         tcase_add_test(tc, test_dropin_text);
         tcase_add_test(tc, test_boot_links);
         tcase_add_test(tc, test_run);
+        tcase_add_test(tc, test_record_owner_and_value);
+        tcase_add_test(tc, test_kernel_session_matches);
+        tcase_add_test(tc, test_record_session);
+        tcase_add_test(tc, test_state_roundtrip);
+        tcase_add_test(tc, test_records);
         suite_add_tcase(s, tc);
         return s;
 }

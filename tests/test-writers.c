@@ -500,6 +500,66 @@ START_TEST(test_login_carries_root) {
 }
 END_TEST
 
+static const HandoffRecord handoff_records[] = {
+        {
+                .kernel_session = "session1", .source = "cmdline-0", .target = "iqn.2009-06.dracut:t",
+                .portal = "10.0.0.1:3260,1", .iface = "default", .state = HANDOFF_RECORD_WRITTEN,
+                .path = "/etc/iscsi/nodes/iqn.2009-06.dracut:t/10.0.0.1,3260,1/default",
+                .replacement_timeout = "86400", .noop_out_interval = "0", .noop_out_timeout = "0",
+        }, {
+                .kernel_session = "session2", .source = "kernel", .target = "iqn.2009-06.dracut:u",
+                .portal = "10.0.0.2:3260,1", .iface = "default", .state = HANDOFF_RECORD_KEPT,
+                .path = "/etc/iscsi/nodes/iqn.2009-06.dracut:u/10.0.0.2,3260,1/default",
+                .replacement_timeout = "120",
+        }, {
+                .kernel_session = "session3", .source = "ibft-0", .target = "iqn.2009-06.dracut:v",
+                .portal = "10.0.0.3:3260,1", .iface = "default", .state = HANDOFF_RECORD_FAILED,
+                .error = "Read-only file system",
+        },
+};
+
+static int render_show_handoff(FILE *f, const Config *c, const Session *s) {
+        ShowContext ctx = { .config = c, .handoff = handoff_records, .n_handoff = ELEMENTSOF(handoff_records) };
+        return s ? show_text(f, &ctx) : show_json(f, &ctx);
+}
+
+START_TEST(test_show_handoff) {
+        _cleanup_(config_done) Config c;
+        _cleanup_free_ char *text = NULL, *json = NULL, *plain = NULL;
+
+        config_init(&c);
+        add(&c, "iqn.2009-06.dracut:t", "10.0.0.1", 3260, 0, true);
+        text = render(render_show_handoff, &c, &c.sessions[0]);
+        ck_assert_ptr_nonnull(strstr(text,
+                "\nReal root: kernel session1 (cmdline-0)\n"
+                "  Target:  iqn.2009-06.dracut:t\n"
+                "  Portal:  10.0.0.1:3260,1, iface default\n"
+                "  Node record: written by sd-iscsi handoff, /etc/iscsi/nodes/iqn.2009-06.dracut:t/10.0.0.1,3260,1/default\n"
+                "  iscsid adopts with: replacement_timeout 86400, noop_out_interval 0, noop_out_timeout 0\n"));
+        ck_assert_ptr_nonnull(strstr(text,
+                "\nReal root: kernel session2 (not in the boot configuration)\n"));
+        ck_assert_ptr_nonnull(strstr(text,
+                "  Node record: the administrator's, kept, /etc/iscsi/nodes/iqn.2009-06.dracut:u/10.0.0.2,3260,1/default\n"
+                "  iscsid adopts with: replacement_timeout 120, noop_out_interval (not set), noop_out_timeout (not set)\n"));
+        ck_assert_ptr_nonnull(strstr(text,
+                "  Node record: not written (Read-only file system): iscsid adopts with iscsid.conf's defaults\n"));
+
+        json = render(render_show_handoff, &c, NULL);
+        ck_assert_ptr_nonnull(strstr(json,
+                "\"handoff\": [{\"kernel_session\": \"session1\", \"source\": \"cmdline-0\", "
+                "\"target\": \"iqn.2009-06.dracut:t\", \"portal\": \"10.0.0.1:3260,1\", \"iface\": \"default\", "
+                "\"record\": \"written\", \"path\": \"/etc/iscsi/nodes/iqn.2009-06.dracut:t/10.0.0.1,3260,1/default\", "
+                "\"replacement_timeout\": \"86400\", \"noop_out_interval\": \"0\", \"noop_out_timeout\": \"0\", "
+                "\"error\": null}, "));
+        ck_assert_ptr_nonnull(strstr(json, "\"record\": \"kept\""));
+        ck_assert_ptr_nonnull(strstr(json, "\"record\": \"failed\", \"path\": null"));
+
+        /* Without a handoff (the initrd), the output is as it was. */
+        plain = render(render_show, &c, NULL);
+        ck_assert_ptr_null(strstr(plain, "handoff"));
+}
+END_TEST
+
 START_TEST(test_show_never_prints_secrets) {
         _cleanup_(config_done) Config c;
         _cleanup_free_ char *json = NULL, *text = NULL;
@@ -586,6 +646,7 @@ int main(void) {
         tcase_add_test(tc, test_device_timeout);
         tcase_add_test(tc, test_record);
         tcase_add_test(tc, test_record_without_auth);
+        tcase_add_test(tc, test_show_handoff);
         tcase_add_test(tc, test_login_give_up);
         tcase_add_test(tc, test_login_classify);
         tcase_add_test(tc, test_login_carries_root);

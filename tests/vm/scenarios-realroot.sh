@@ -9,12 +9,23 @@
 # (static ip=) finds every record and powers off too. The real root's test units are
 # in tests/vm/realroot/.
 
-VM_SCENARIOS+=(real-root)
+VM_SCENARIOS+=(real-root real-root-outage)
 
 VM_TARGET_DOWN_S=${VM_TARGET_DOWN_S:-30}
 VM_IQN_REAL=$VM_IQN_BASE:debian
 # Generous for a TCG guest on a loaded host; the figures printed are what counts.
 VM_POWEROFF_LIMIT_S=${VM_POWEROFF_LIMIT_S:-60}
+# real-root-outage: longer than Debian's replacement_timeout (120 s), which failed the
+# root disk for good before sd-iscsi handoff wrote the node record. With the root
+# disk's noop-outs off (open-iscsi's README), nothing notices a silent path cut: the
+# session's TCP connection resumes at its next retransmission, whose interval doubles
+# up to 120 s (TCP_RTO_MAX), so the initiator may be heard from up to that long after
+# the path returns; with noop-outs on (real-root-outage-noop) iscsid reconnects within
+# seconds.
+VM_OUTAGE_S=${VM_OUTAGE_S:-150}
+VM_OUTAGE_LONG_S=${VM_OUTAGE_LONG_S:-300}
+VM_OUTAGE_BACK_LIMIT_S=${VM_OUTAGE_BACK_LIMIT_S:-125}
+VM_OUTAGE_NOOP_BACK_LIMIT_S=${VM_OUTAGE_NOOP_BACK_LIMIT_S:-5}
 
 # Not in the default list (it ends in its time limit by design): the same first boot
 # with sd-iscsi-handoff.service masked. The real root's networkd configures the boot
@@ -59,7 +70,9 @@ vm_real_root_first_boot() {
         fi
         vm_real_target
         vm_dhcp_start
-        SC_CMDLINE="ip=dhcp $(vm_real_cmdline)${1:+ $*}"
+        # sditest.writer: this boot writes the records (sdi-real-test), whatever an
+        # earlier scenario left on the shared image.
+        SC_CMDLINE="ip=dhcp $(vm_real_cmdline) sditest.writer${1:+ $*}"
 }
 
 # The real root's view, common to both boots.
@@ -69,6 +82,12 @@ vm_expect_real() {
                 "SDI-REAL session [0-9]+ target=$VM_IQN_REAL state=LOGGED_IN "
                 "SDI-REAL adopted [0-9]+ yes"
                 "SDI-REAL sessions=1"
+                # iscsid adopted the session with the node record sd-iscsi handoff wrote:
+                # the initrd's root disk settings, not iscsid.conf's (Debian: 120, 5, 5).
+                "SDI-REAL record /etc/iscsi/nodes/$VM_IQN_REAL/$VM_HOST4,$VM_PORT,1/default mode=600 by=_Written_by_sd-iscsi_handoff replacement_timeout=86400"
+                "SDI-REAL show   Node record: written by sd-iscsi handoff"
+                "SDI-REAL timeouts [0-9]+ recovery_tmo=86400 ping_tmo=0 recv_tmo=0"
+                "SDI-REAL order .* handoff-first"
                 "SDI-REAL netfile eth0 /[^ ]+\.network keep-dropin=yes ADMIN_STATE=configured"
                 "SDI-REAL addr-deleted 0"
                 "SDI-REAL addr-deleted-before-poweroff 0"
@@ -76,7 +95,7 @@ vm_expect_real() {
                 "SDI-REAL final session .*session[0-9]+ LOGGED_IN"
                 "SDI-REAL final addr eth0=$VM_NET4\.")
         SC_EXPECT+=("${VM_REAL_EXPECT[@]}")
-        SC_REJECT+=("SDI-REAL adopted [0-9]+ no" "SDI-EMERGENCY")
+        SC_REJECT+=("SDI-REAL adopted [0-9]+ no" "SDI-EMERGENCY" "SDI-REAL timeouts [0-9]+ recovery_tmo=120")
 }
 
 sc_real_root() {
@@ -91,7 +110,8 @@ sc_real_root() {
         # configures the boot NIC, with the handoff's drop-in.
         SC_EXPECT+=("SDI-REAL addr eth0=$VM_NET4\.5[0-9]/24"
                 "SDI-REAL netfile eth0 $(vm_real_netfile dhcp) keep-dropin=yes"
-                "SDI-REAL writer records=[0-9]+ fsynced=[0-9]+ errors=0 maxstall=[0-9]+ms io-errors=0")
+                "SDI-REAL writer records=[0-9]+ fsynced=[0-9]+ errors=0 maxstall=[0-9]+ms io-errors=0"
+                "SDI-REAL timeouts-after [0-9]+ recovery_tmo=86400 ping_tmo=0 recv_tmo=0")
 }
 
 # When the writer runs: tgtd crashes, and comes back VM_TARGET_DOWN_S later.
@@ -117,8 +137,7 @@ vm_poweroff_time() {
 }
 
 check_real_root() {
-        local down up nexus fsynced stall off1 off2 first=$VM_CONSOLE result=$VM_RESULT wall=$VM_WALL
-        local verify last bad total figure
+        local down up nexus fsynced stall off1 first=$VM_CONSOLE figure
         vm_target_adopt
         down=$(cat "$(vm_fault_file down)" 2>/dev/null)
         up=$(cat "$(vm_fault_file up)" 2>/dev/null)
@@ -139,7 +158,15 @@ check_real_root() {
         fi
         VM_T_UPTIME=$(grep -aoE 'SDI-REAL uptime=[0-9.]+' "$first" | head -1 | sed 's/.*=//')
         figure="real root at ${VM_T_UPTIME:-?}s, iscsid adopted it (recovery_tmo $(grep -aoE 'recovery_tmo=[0-9]+' "$first" | head -1 | tr -dc 0-9)), target down $(vm_elapsed "$down" "$up")s, back→relogin $(vm_elapsed "$up" "$nexus")s (tgtd), longest fsync ${stall:-?}ms, ${fsynced} records fsync'd, poweroff ${off1:-?}s"
+        vm_real_reboot "$figure" "$fsynced" "$off1"
+}
 
+# vm_real_reboot FIGURE FSYNCED POWEROFF1: the second boot, which must find every record
+# the first one fsync'd. Sets SC_FIGURE (FIGURE and its own) and, on failure, SC_FAIL;
+# the scenario's own expectations stay judged on the first boot's console.
+vm_real_reboot() {
+        local figure=$1 fsynced=$2 off1=$3 first=$VM_CONSOLE result=$VM_RESULT wall=$VM_WALL
+        local verify last bad total off2 lost
         # The second boot: a static address this time, and the records of the first.
         VM_BOOT_LIMIT=300 VM_BOOT_HOOK='' vm_boot real-root-reboot "$VM_IMAGE" \
                 "$VM_STATIC4 $(vm_real_cmdline)"
@@ -148,7 +175,9 @@ check_real_root() {
         bad=$(sed -E 's/.*bad=([0-9]+).*/\1/' <<<"$verify")
         last=$(sed -E 's/.*last=([0-9]+).*/\1/' <<<"$verify")
         off2=$(vm_poweroff_time)
-        SC_FIGURE="$figure; after reboot ${total:-?} records, ${bad:-?} bad, poweroff ${off2:-?}s"
+        lost='?'
+        [[ -n $last ]] && lost=$((fsynced > last ? fsynced - last : 0))
+        SC_FIGURE="$figure; after reboot ${total:-?} records, ${bad:-?} bad, ${lost} fsync'd lost, poweroff ${off2:-?}s"
         if [[ $VM_RESULT != halt ]]; then
                 SC_FAIL="second boot ended by $VM_RESULT (console: $VM_CONSOLE)"
         elif [[ -z $verify ]]; then
@@ -164,4 +193,178 @@ check_real_root() {
         fi
         # The scenario's own expectations are judged on the first boot's console.
         VM_CONSOLE=$first VM_RESULT=$result VM_WALL=$wall
+}
+
+# The path to the target cut at the network for SC_OUTAGE_S, well after boot, under the
+# fsync writer: tap0 (the guest's wire) goes down in the namespace, so that neither side
+# sees a reset, as when a switch dies; tgtd keeps running. The session must ride it
+# out (no write error, no kernel I/O error, / still read-write, every fsync'd record
+# there after a reboot), and the target hear from the initiator again within
+# SC_BACK_LIMIT_S of the path's return.
+# sc_real_root_outage [SECONDS [BACK_LIMIT [CMDLINE…]]]: VM_OUTAGE_S and
+# VM_OUTAGE_BACK_LIMIT_S by default; CMDLINE for the first boot only.
+sc_real_root_outage() {
+        SC_OUTAGE_S=${1:-$VM_OUTAGE_S}
+        SC_BACK_LIMIT_S=${2:-$VM_OUTAGE_BACK_LIMIT_S}
+        SC_DESC="real root: the path to the target cut for ${SC_OUTAGE_S}s under an fsync loop, then back"
+        vm_real_root_first_boot "${@:3}" || return
+        SC_END=halt
+        SC_TIMEOUT=$((SC_OUTAGE_S + 540))
+        SC_HOOK=fault_path_cut SC_CHECK=check_real_root_outage
+        vm_expect_real
+        SC_EXPECT+=("SDI-REAL writer records=[0-9]+ fsynced=[0-9]+ errors=0 maxstall=[0-9]+ms io-errors=0"
+                "SDI-REAL timeouts-after [0-9]+ recovery_tmo=86400 ping_tmo=0 recv_tmo=0"
+                "SDI-REAL ro-after rw")
+        SC_REJECT+=("SDI-REAL writer gave up" "Remounting filesystem read-only" "Aborting journal")
+}
+
+# On demand (not in the default list): five minutes without the path.
+sc_real_root_outage_long() {
+        sc_real_root_outage "$VM_OUTAGE_LONG_S"
+}
+
+# On demand: the same outage with noop-outs on (every 5 s, 5 s to answer), through
+# rd.iscsi.param=, which the handoff's record carries into the real root as well. iscsid
+# drops the silent connection, reconnects until the path is back, and must be heard
+# from within VM_OUTAGE_NOOP_BACK_LIMIT_S.
+sc_real_root_outage_noop() {
+        local i
+        sc_real_root_outage "$VM_OUTAGE_S" "$VM_OUTAGE_NOOP_BACK_LIMIT_S" \
+                "rd.iscsi.param=node.conn[0].timeo.noop_out_interval=5" \
+                "rd.iscsi.param=node.conn[0].timeo.noop_out_timeout=5" || return
+        # The first boot's expectations with the noop-outs asked for (the second boot
+        # has the root disk's defaults again).
+        for i in "${!SC_EXPECT[@]}"; do
+                SC_EXPECT[i]=${SC_EXPECT[i]/ping_tmo=0 recv_tmo=0/ping_tmo=5 recv_tmo=5}
+        done
+        SC_DESC+=" (noop-outs 5 s)"
+}
+
+# What the target has received on each established connection ("PEER segs_in:N"): it
+# changes when the initiator is heard from again, on the old connection or a new one.
+vm_target_traffic() {
+        vm_ns ss -Htni state established "( sport = :$VM_PORT )" 2>/dev/null |
+                awk '/^[0-9]/ { peer = $4 } { for (i = 1; i <= NF; i++) if ($i ~ /^segs_in:/) print peer, $i }' | sort
+}
+
+# vm_wait_traffic BEFORE: the host time at which vm_target_traffic first differs from
+# BEFORE; nothing after 300 s.
+vm_wait_traffic() {
+        local i
+        for ((i = 0; i < 6000; i++)); do
+                if [[ $(vm_target_traffic) != "$1" ]]; then
+                        vm_now
+                        return 0
+                fi
+                sleep 0.05
+        done
+        return 1
+}
+
+fault_path_cut() {
+        local before
+        vm_wait_console 'SDI-REAL writer start'
+        sleep 3
+        vm_ns ip link set tap0 down
+        vm_now >"$(vm_fault_file down)"
+        sleep "$SC_OUTAGE_S"
+        # Nothing can arrive while the wire is down: this is the state the path returns to.
+        before=$(vm_target_traffic)
+        vm_ns ip link set tap0 up
+        vm_now >"$(vm_fault_file up)"
+        vm_wait_traffic "$before" >"$(vm_fault_file back)"
+}
+
+check_real_root_outage() {
+        local down up back heard=never first=$VM_CONSOLE writer fsynced errors ioerr stall off1 figure
+        down=$(cat "$(vm_fault_file down)" 2>/dev/null)
+        up=$(cat "$(vm_fault_file up)" 2>/dev/null)
+        back=$(cat "$(vm_fault_file back)" 2>/dev/null)
+        [[ -n $up && -n $back ]] && heard=$(vm_elapsed "$up" "$back")
+        vm_fault_reset
+        # A hook stopped early must not leave the next boot without its wire.
+        vm_ns ip link set tap0 up
+        writer=$(grep -aoE 'SDI-REAL writer records=[0-9]+ fsynced=[0-9]+ errors=[0-9]+ maxstall=[0-9]+ms io-errors=[0-9]+' "$first" | head -1)
+        fsynced=$(sed -E 's/.*fsynced=([0-9]+).*/\1/' <<<"$writer")
+        errors=$(sed -E 's/.* errors=([0-9]+).*/\1/' <<<"$writer")
+        ioerr=$(sed -E 's/.*io-errors=([0-9]+).*/\1/' <<<"$writer")
+        stall=$(sed -E 's/.*maxstall=([0-9]+)ms.*/\1/' <<<"$writer")
+        off1=$(vm_poweroff_time)
+        VM_T_UPTIME=$(grep -aoE 'SDI-REAL uptime=[0-9.]+' "$first" | head -1 | sed 's/.*=//')
+        if [[ -z $down || -z $up ]]; then
+                SC_FAIL="the path was not cut and restored"
+                return
+        elif [[ -z $writer ]]; then
+                SC_FAIL="the writer did not finish (console: $first)"
+                return
+        fi
+        figure="path down $(vm_elapsed "$down" "$up")s, recovery_tmo $(grep -aoE 'SDI-REAL timeouts [0-9]+ recovery_tmo=[0-9]+' "$first" | head -1 | sed 's/.*=//')→$(grep -aoE 'SDI-REAL timeouts-after [0-9]+ recovery_tmo=[0-9]+' "$first" | head -1 | sed 's/.*=//'), write errors ${errors}, kernel I/O errors ${ioerr}, longest fsync ${stall}ms, path back→initiator heard ${heard}s, $(grep -aoE 'SDI-REAL conn-errors-after [0-9]+' "$first" | head -1 | sed 's/.* //') conn errors, ${fsynced} records fsync'd, poweroff ${off1:-?}s"
+        vm_real_reboot "$figure" "$fsynced" "$off1"
+        [[ -n $SC_FAIL ]] && return
+        if [[ -z $back ]]; then
+                SC_FAIL="the target did not hear from the initiator after the path came back"
+        elif ! awk -v a="$up" -v b="$back" -v l="$SC_BACK_LIMIT_S" 'BEGIN { exit !(b - a <= l) }'; then
+                SC_FAIL="the initiator was heard from $(vm_elapsed "$up" "$back")s after the path came back (limit ${SC_BACK_LIMIT_S}s)"
+        fi
+}
+
+# On demand: the administrator already has a node record for the root disk's session,
+# with Debian's iscsid.conf defaults (as `iscsiadm -m discovery` writes it).
+# sd-iscsi handoff keeps it and says so, iscsid adopts the session with
+# replacement_timeout 120, and the same outage fails the root disk: what every boot did
+# before the handoff wrote records. Passes when that failure is seen, so that it also
+# shows real-root-outage's checks would catch it.
+sc_real_root_outage_admin_record() {
+        local img=$VM_RUN/debian-admin.img rec=$VM_RUN/admin-record
+        local dir=etc/iscsi/nodes/$VM_IQN_REAL/$VM_HOST4,$VM_PORT,1
+        SC_OUTAGE_S=$VM_OUTAGE_S SC_BACK_LIMIT_S=
+        SC_DESC="real root with the administrator's node record (replacement_timeout 120): a ${SC_OUTAGE_S}s path cut fails /"
+        vm_real_root_first_boot || return
+        # The same root, on a copy that holds the administrator's record.
+        vm_target_clear
+        cp --sparse=always "$VM_DEBIAN_IMG" "$img"
+        (umask 077 && cat >"$rec") <<-REC
+	# BEGIN RECORD 2.1.8
+	node.name = $VM_IQN_REAL
+	node.tpgt = 1
+	node.startup = manual
+	iface.iscsi_ifacename = default
+	iface.transport_name = tcp
+	node.discovery_type = send_targets
+	node.session.timeo.replacement_timeout = 120
+	node.conn[0].address = $VM_HOST4
+	node.conn[0].port = $VM_PORT
+	node.conn[0].timeo.noop_out_interval = 5
+	node.conn[0].timeo.noop_out_timeout = 5
+	# END RECORD
+	REC
+        debugfs -w -f - "$img" >/dev/null 2>&1 <<-CMDS
+	mkdir etc/iscsi/nodes
+	mkdir etc/iscsi/nodes/$VM_IQN_REAL
+	mkdir $dir
+	rm $dir/default
+	write $rec $dir/default
+	CMDS
+        vm_target_add 1 "$VM_IQN_REAL" 1 "$img"
+        SC_END=halt
+        SC_TIMEOUT=$((SC_OUTAGE_S + 540))
+        SC_HOOK=fault_path_cut SC_CHECK=check_real_root_outage_failed
+        SC_EXPECT=("SDI-REAL adopted [0-9]+ yes"
+                "SDI-REAL show   Node record: the administrator's, kept"
+                "SDI-REAL show   iscsid adopts with: replacement_timeout 120, noop_out_interval 5, noop_out_timeout 5"
+                "SDI-REAL timeouts [0-9]+ recovery_tmo=120 ping_tmo=5 recv_tmo=5"
+                "SDI-REAL writer records=[0-9]+ fsynced=[0-9]+ errors=[1-9][0-9]* maxstall=[0-9]+ms io-errors=[1-9]"
+                "Aborting journal" "SDI-REAL ro-after ro")
+}
+
+check_real_root_outage_failed() {
+        local down up writer
+        down=$(cat "$(vm_fault_file down)" 2>/dev/null)
+        up=$(cat "$(vm_fault_file up)" 2>/dev/null)
+        vm_fault_reset
+        vm_ns ip link set tap0 up
+        writer=$(grep -aoE 'SDI-REAL writer records=[0-9]+ fsynced=[0-9]+ errors=[0-9]+ maxstall=[0-9]+ms io-errors=[0-9]+' "$VM_CONSOLE" | head -1)
+        VM_T_UPTIME=$(grep -aoE 'SDI-REAL uptime=[0-9.]+' "$VM_CONSOLE" | head -1 | sed 's/.*=//')
+        [[ -n $down && -n $up ]] || SC_FAIL="the path was not cut and restored"
+        SC_FIGURE="path down ${down:+$(vm_elapsed "$down" "$up")}s, ${writer#SDI-REAL }, / $(grep -aoE 'SDI-REAL ro-after [a-z]+' "$VM_CONSOLE" | head -1 | sed 's/.* //')"
 }
