@@ -5,4 +5,5 @@ EXTRA_DIST += $(units_generated:=.in) units/sd-iscsi-iscsid.socket
 CLEANFILES += $(units_generated)
 
 $(units_generated): %: %.in Makefile
-	$(AM_V_GEN)$(MKDIR_P) $(@D) && sed -e 's|@bindir[@]|$(bindir)|g' -e 's|@ISCSID[@]|$(ISCSID)|g' $< > $@
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && sed -e 's|@bindir[@]|$(bindir)|g' -e 's|@ISCSID[@]|$(ISCSID)|g' \
+		-e 's|@ISCSI_DB_DIR[@]|$(ISCSI_DB_DIR)|g' $< > $@
