@@ -43,6 +43,16 @@ vmb_stats() {
                 printf "%.1f %.1f %.1f %d\n", m, v[1], v[NR], NR }'
 }
 
+# vmb_record PREFIX: the last boot's figures, if it passed, appended to PREFIX.{wall,
+# uptime,disk,login}.
+vmb_record() {
+        [[ $VM_VERDICT == pass ]] || return 0
+        echo "$VM_WALL" >>"$1.wall"
+        echo "$VM_T_UPTIME" >>"$1.uptime"
+        [[ $VM_T_DISK == "?" ]] || echo "$VM_T_DISK" >>"$1.disk"
+        [[ $VM_T_LOGIN == "?" ]] || echo "$VM_T_LOGIN" >>"$1.login"
+}
+
 vmb_inner() {
         local reps=${BENCH_VM_REPS:-3} rep k s i m d
         VM_DIR=$srcdir/tests/vm
@@ -69,11 +79,7 @@ vmb_inner() {
                         s=${VMB_SCENARIOS[(rep + k) % n]}
                         vm_run_scenario "$s"
                         [[ -f $VM_OUT/$s.console ]] && mv "$VM_OUT/$s.console" "$VM_OUT/$s.$rep.console"
-                        [[ $VM_VERDICT == pass ]] || continue
-                        echo "$VM_WALL" >>"$d/$s.wall"
-                        echo "$VM_T_UPTIME" >>"$d/$s.uptime"
-                        [[ $VM_T_DISK == "?" ]] || echo "$VM_T_DISK" >>"$d/$s.disk"
-                        [[ $VM_T_LOGIN == "?" ]] || echo "$VM_T_LOGIN" >>"$d/$s.login"
+                        vmb_record "$d/$s"
                 done
         done
 
@@ -168,11 +174,7 @@ vmb13_inner() {
                         item=${VMB13_ITEMS[(rep + k) % n]}
                         VM_BUILDER=${item%/*} s=${item#*/}
                         vm_run_scenario "$s" "debian13/$item"
-                        [[ $VM_VERDICT == pass ]] || continue
-                        echo "$VM_WALL" >>"$d/${item/\//-}.wall"
-                        echo "$VM_T_UPTIME" >>"$d/${item/\//-}.uptime"
-                        [[ $VM_T_DISK == "?" ]] || echo "$VM_T_DISK" >>"$d/${item/\//-}.disk"
-                        [[ $VM_T_LOGIN == "?" ]] || echo "$VM_T_LOGIN" >>"$d/${item/\//-}.login"
+                        vmb_record "$d/${item/\//-}"
                 done
         done
         echo "-- $STACK_VERSIONS"
