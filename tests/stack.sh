@@ -19,6 +19,7 @@
 #   STACK_BUILDERS   the image builders it has (dracut, mkinitcpio)
 #   STACK_NO_MKINITCPIO  why mkinitcpio is not among them (reported as a skip)
 #   STACK_VERSIONS   one line: what the stack is made of, by version
+#   STACK_ISCSI_DB_DIR  its open-iscsi's node database root, read from its iscsiadm
 
 STACKS=(debian12 debian13)
 STACK_BINDS=()
@@ -227,6 +228,9 @@ stack_prepare() {
                 ;;
         esac
         [[ -n $STACK_KVER && -r $STACK_KERNEL ]] || { stack_log "$stack: no kernel"; return 1; }
+        STACK_ISCSI_DB_DIR=$("$STACK_TOP/modules.d/open-iscsi-layout" "$STACK_ROOT/usr/sbin/iscsiadm" \
+                "$STACK_ROOT/usr/sbin/iscsid" | sed -n 's/^ISCSI_DB_DIR=//p')
+        [[ -n $STACK_ISCSI_DB_DIR ]] || { stack_log "$stack: cannot read open-iscsi's layout"; return 1; }
         STACK_VERSIONS="$stack: kernel $STACK_KVER, $(stack_pkgver "$STACK_ROOT" systemd dracut-core open-iscsi)${mk:+mkinitcpio=$mk}"
         ((SECONDS - t0 > 5)) && stack_log "$stack prepared in $((SECONDS - t0)) s"
         return 0

@@ -84,7 +84,7 @@ vm_expect_real() {
                 "SDI-REAL sessions=1"
                 # iscsid adopted the session with the node record sd-iscsi handoff wrote:
                 # the initrd's root disk settings, not iscsid.conf's (Debian: 120, 5, 5).
-                "SDI-REAL record /etc/iscsi/nodes/$VM_IQN_REAL/$VM_HOST4,$VM_PORT,1/default mode=600 by=_Written_by_sd-iscsi_handoff replacement_timeout=86400"
+                "SDI-REAL record $STACK_ISCSI_DB_DIR/nodes/$VM_IQN_REAL/$VM_HOST4,$VM_PORT,1/default mode=600 by=_Written_by_sd-iscsi_handoff replacement_timeout=86400"
                 "SDI-REAL show   Node record: written by sd-iscsi handoff"
                 "SDI-REAL timeouts [0-9]+ recovery_tmo=86400 ping_tmo=0 recv_tmo=0"
                 "SDI-REAL order .* handoff-first"
@@ -316,7 +316,8 @@ check_real_root_outage() {
 # shows real-root-outage's checks would catch it.
 sc_real_root_outage_admin_record() {
         local img=$VM_RUN/debian-admin.img rec=$VM_RUN/admin-record
-        local dir=etc/iscsi/nodes/$VM_IQN_REAL/$VM_HOST4,$VM_PORT,1
+        local db=${STACK_ISCSI_DB_DIR#/}
+        local dir=$db/nodes/$VM_IQN_REAL/$VM_HOST4,$VM_PORT,1
         SC_OUTAGE_S=$VM_OUTAGE_S SC_BACK_LIMIT_S=
         SC_DESC="real root with the administrator's node record (replacement_timeout 120): a ${SC_OUTAGE_S}s path cut fails /"
         vm_real_root_first_boot || return
@@ -339,8 +340,8 @@ sc_real_root_outage_admin_record() {
 	# END RECORD
 	REC
         debugfs -w -f - "$img" >/dev/null 2>&1 <<-CMDS
-	mkdir etc/iscsi/nodes
-	mkdir etc/iscsi/nodes/$VM_IQN_REAL
+	mkdir $db/nodes
+	mkdir $db/nodes/$VM_IQN_REAL
 	mkdir $dir
 	rm $dir/default
 	write $rec $dir/default
