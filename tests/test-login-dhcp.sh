@@ -20,6 +20,22 @@ check() {
         if eval "$2"; then pass=$((pass + 1)); else echo "FAIL: $1"; fail=$((fail + 1)); fi
 }
 
+# restart_listener SECONDS: a new local TCP portal on a free $port for SECONDS, listening
+# before this returns (a helper's budget here is shorter than a loaded machine's python
+# start).
+restart_listener() {
+        [[ -n $listener ]] && kill "$listener" 2>/dev/null
+        port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        python3 -c "
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', $port)); s.listen(64); time.sleep($1)" &
+        listener=$!
+        until python3 -c "import socket; socket.create_connection(('127.0.0.1', $port)).close()" 2>/dev/null; do
+                sleep 0.1
+        done
+}
+
 mkdir -p "$work/root/run/systemd/netif" "$work/bin"
 printf '#!/bin/sh\necho "$@" >> %s/iscsiadm.args\n' "$work" > "$work/bin/iscsiadm"
 printf '#!/bin/sh\necho "$@" >> %s/udevadm.args\n' "$work" > "$work/bin/udevadm"
@@ -94,17 +110,7 @@ echo "Logging in to [iface: default, target: iqn.2026-11.test:root, portal: 127.
 exit 24
 EOS
 chmod +x "$work/bin/iscsiadm-fail"
-kill "$listener" 2>/dev/null
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-python3 -c "
-import socket, time
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(('127.0.0.1', $port)); s.listen(8); time.sleep(10)" &
-listener=$!
-# Listening before the helper starts: its budget here is shorter than a loaded machine's python start.
-until python3 -c "import socket; socket.create_connection(('127.0.0.1', $port)).close()" 2>/dev/null; do
-        sleep 0.1
-done
+restart_listener 10
 SD_ISCSI_ISCSIADM=$work/bin/iscsiadm-fail \
         SYSTEMD_PROC_CMDLINE="netroot=iscsi:u:SECRETpw@127.0.0.1::$port::iqn.2026-11.test:root rd.iscsi.timeout=1 rd.iscsi.testroute=0" \
         "$cli" login cmdline-0 2>"$work/out5"
@@ -173,16 +179,7 @@ check "grace 0 and a budget: the grace ends first" \
 # Refused for good (iscsiadm status 24, a wrong CHAP secret): without a budget the login
 # fails after LOGIN_REJECTIONS_MAX (4) attempts, 2 + 4 + 8 s ±25% apart, says why in its
 # message, STATUS=, state record, show (text, JSON) and one console (kmsg) line.
-kill "$listener" 2>/dev/null
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-python3 -c "
-import socket, time
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(('127.0.0.1', $port)); s.listen(64); time.sleep(60)" &
-listener=$!
-until python3 -c "import socket; socket.create_connection(('127.0.0.1', $port)).close()" 2>/dev/null; do
-        sleep 0.1
-done
+restart_listener 60
 mkdir -p "$work/root/dev"
 : > "$work/root/dev/kmsg"
 rm -f "$work/root/run/sd-iscsi/state/cmdline-0" "$work/iscsiadm-fail.count"
