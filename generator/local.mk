@@ -3,6 +3,7 @@ noinst_LTLIBRARIES += libsdiscsi.la
 libsdiscsi_la_SOURCES = \
 	generator/config.c generator/config.h \
 	generator/cmdline.c \
+	generator/bond.c generator/bond.h \
 	generator/spec.c \
 	generator/ibft.c generator/ibft.h \
 	generator/load.c \

@@ -44,9 +44,10 @@ int network_file_name(const Nic *n, NetworkFile type, char *buf, size_t size);
  * does not need this file, -EIO on write errors. */
 int network_write(const Nic *n, NetworkFile type, FILE *f);
 
-/* Writes every file for every NIC in c into dir (created if missing; existing files are
- * replaced atomically). NICs without a MAC are skipped with a warning. Not a generator
- * function: sd-iscsi prepare calls it for /run/systemd/network. */
+/* Writes every file for every NIC in c, and the .netdev of every bond= with options,
+ * into dir (created if missing; existing files are replaced atomically). NICs without
+ * a MAC are skipped with a warning. Not a generator function: sd-iscsi prepare calls it
+ * for /run/systemd/network. */
 int network_write_files(const Config *c, const char *dir);
 
 /* The systemd-networkd .network files a link may be configured by: calls fn with the
