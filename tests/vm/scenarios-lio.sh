@@ -15,13 +15,14 @@
 # Not in VM_SCENARIOS (which CI runs whole on debian12): VM_CI_SET (tests/vm/run) takes
 # VM_LIO_CI; the rest run on demand (tests/vm/run BUILDDIR lio-static …).
 
-VM_LIO_SCENARIOS=(lio-static lio-chap lio-mutual-chap lio-acl lio-lun3 lio-wrong-chap-no-budget lio-late-target)
+VM_LIO_SCENARIOS=(lio-static lio-chap lio-mutual-chap lio-acl lio-lun3 lio-wrong-chap-no-budget lio-late-target
+        lio-real-root)
 VM_LIO_CI=(lio-chap lio-acl lio-wrong-chap-no-budget)
 
 VM_LIO4=$VM_NET4.20
 VM_LIO_MAC=52:54:00:5d:15:20
 VM_IQN_LIO=$VM_IQN_BASE:lio
-VM_LIO_PID=''
+VM_LIO_PID='' VM_LIO_IMAGE='' VM_LIO_CONSOLE='' VM_LIO_CONSOLES=()
 # Accelerated and generic twins: TCG may lack the CPU features of the first.
 VM_LIO_MODULES="virtio_pci virtio_net virtio_blk crc32c_intel crc32c_generic crct10dif_pclmul crct10dif_generic target_core_iblock iscsi_target_mod"
 VM_LIO_READY_S=${VM_LIO_READY_S:-180}
@@ -50,39 +51,38 @@ vm_lio_image() {
         vm_cached "lio-$VM_KVER" "$(vm_key "$VM_KVER" "$VM_DIR/lio/init" /bin/busybox "$VM_LIO_MODULES")" vm_build_lio
 }
 
-# vm_lio_start NAME WORD…: boots the LIO target (its command line: sdilio.ip= and
-# sdilio.iqn= and WORD…) and waits for it to be ready. Sets VM_LIO_CONSOLE; on failure
-# SC_FAIL and returns 1.
-vm_lio_start() {
-        local name=$1 deadline
+# vm_lio_launch NAME WORD…: starts the LIO target's guest (command line: sdilio.ip=,
+# sdilio.iqn=VM_LIO_IQN and WORD…; disk VM_LIO_DISK) with its console in
+# DATE/NAME.lio.console (VM_LIO_CONSOLE), its PID in $VM_RUN/lio.pid (a hook that
+# restarts the target hands it to the main shell there).
+vm_lio_launch() {
+        local name=$1
         shift
-        vm_lio_stop
-        # On failure the initiator's boot that follows is cut short (SC_TIMEOUT).
-        if [[ $VM_STACK != debian12 ]]; then
-                SC_FAIL="LIO scenarios run on the debian12 stack only" SC_TIMEOUT=1
-                return 1
-        fi
-        vm_lio_image || { SC_FAIL="cannot build the LIO target's initramfs" SC_TIMEOUT=1; return 1; }
-        vm_ns ip link show tap1 >/dev/null 2>&1 || vm_tap_add tap1
         VM_LIO_CONSOLE=$VM_OUT/$name.lio.console
         : >"$VM_LIO_CONSOLE"
         ip netns exec "$VM_NS" qemu-system-x86_64 -accel tcg -smp 1 -m 256 -no-reboot \
                 -display none -monitor none -serial "file:$VM_LIO_CONSOLE" \
-                -kernel "$VM_KERNEL" -initrd "$VM_CACHED" \
-                -append "console=ttyS0,115200 net.ifnames=0 panic=-1 no_timer_check sdilio.ip=$VM_LIO4/24 sdilio.iqn=$VM_IQN_LIO $*" \
+                -kernel "$VM_KERNEL" -initrd "$VM_LIO_IMAGE" \
+                -append "console=ttyS0,115200 net.ifnames=0 panic=-1 no_timer_check sdilio.ip=$VM_LIO4/24 sdilio.iqn=${VM_LIO_IQN:-$VM_IQN_LIO} $*" \
                 -netdev tap,id=n0,ifname=tap1,script=no,downscript=no \
                 -device "virtio-net-pci,netdev=n0,mac=$VM_LIO_MAC" \
-                -drive "file=$VM_ROOT_IMG,format=raw,if=virtio,cache=unsafe" \
+                -drive "file=${VM_LIO_DISK:-$VM_ROOT_IMG},format=raw,if=virtio,cache=unsafe" \
                 >"$VM_OUT/$name.lio.qemu" 2>&1 &
         VM_LIO_PID=$!
-        VM_QEMU_PIDS+=("$VM_LIO_PID")
-        deadline=$((SECONDS + VM_LIO_READY_S))
+        # Not a job of this shell: the kill of a restart (fault_lio_restart) must not be
+        # announced on the run's output.
+        disown "$VM_LIO_PID"
+        echo "$VM_LIO_PID" >"$VM_RUN/lio.pid"
+}
+
+# vm_lio_wait: until the target's console says ready (0) or an error, its end, or
+# VM_LIO_READY_S (1, with VM_LIO_WHY).
+vm_lio_wait() {
+        local deadline=$((SECONDS + VM_LIO_READY_S))
         until grep -aq 'SDI-LIO ready' "$VM_LIO_CONSOLE"; do
                 if grep -aq 'SDI-LIO error' "$VM_LIO_CONSOLE" || ! kill -0 "$VM_LIO_PID" 2>/dev/null ||
                         ((SECONDS > deadline)); then
-                        SC_FAIL="the LIO target is not ready: $(grep -aoE 'SDI-LIO error.*' "$VM_LIO_CONSOLE" | tr -d '\r')"
-                        SC_FAIL+=" (console: $VM_LIO_CONSOLE)" SC_TIMEOUT=1
-                        vm_lio_stop
+                        VM_LIO_WHY="the LIO target is not ready: $(grep -aoE 'SDI-LIO error.*' "$VM_LIO_CONSOLE" | tr -d '\r') (console: $VM_LIO_CONSOLE)"
                         return 1
                 fi
                 sleep 0.2
@@ -90,14 +90,35 @@ vm_lio_start() {
         vm_log "LIO target ready in $((SECONDS - deadline + VM_LIO_READY_S)) s: $(grep -aoE 'SDI-LIO ready.*' "$VM_LIO_CONSOLE" | tr -d '\r')"
 }
 
+# vm_lio_start NAME WORD…: boots the LIO target (vm_lio_launch) and waits for it to be
+# ready. On failure SC_FAIL, and the initiator's boot that follows is cut short
+# (SC_TIMEOUT); returns 1.
+vm_lio_start() {
+        local name=$1
+        shift
+        vm_lio_stop
+        if [[ $VM_STACK != debian12 ]]; then
+                SC_FAIL="LIO scenarios run on the debian12 stack only" SC_TIMEOUT=1
+                return 1
+        fi
+        vm_lio_image || { SC_FAIL="cannot build the LIO target's initramfs" SC_TIMEOUT=1; return 1; }
+        VM_LIO_IMAGE=$VM_CACHED
+        vm_ns ip link show tap1 >/dev/null 2>&1 || vm_tap_add tap1
+        vm_lio_launch "$name" "$@"
+        if ! vm_lio_wait; then
+                SC_FAIL=$VM_LIO_WHY SC_TIMEOUT=1
+                vm_lio_stop
+                return 1
+        fi
+}
+
+# Stops the target's guest, the one this shell started or the one a hook restarted.
 vm_lio_stop() {
-        [[ -n $VM_LIO_PID ]] || return 0
-        vm_stop_pid "$VM_LIO_PID" 3
-        local p keep=()
-        for p in "${VM_QEMU_PIDS[@]}"; do
-                [[ $p == "$VM_LIO_PID" ]] || keep+=("$p")
-        done
-        VM_QEMU_PIDS=("${keep[@]}")
+        local pid
+        [[ -s $VM_RUN/lio.pid ]] && pid=$(<"$VM_RUN/lio.pid")
+        rm -f "$VM_RUN/lio.pid"
+        [[ -n ${pid:-} && $pid != "$VM_LIO_PID" ]] && vm_stop_pid "$pid" 3
+        [[ -n $VM_LIO_PID ]] && vm_stop_pid "$VM_LIO_PID" 3
         VM_LIO_PID=
 }
 
@@ -108,10 +129,12 @@ vm_lio_counts() {
         # Its last lines may still be on their way to the console file.
         sleep 0.5
         vm_lio_stop
-        VM_LIO_FAILED=$(grep -ac 'iSCSI Login negotiation failed' "$VM_LIO_CONSOLE")
-        VM_LIO_EMPTY=$(grep -ac 'rx_data returned 0' "$VM_LIO_CONSOLE")
-        VM_LIO_CHAP=$(grep -acE 'CHAP_N values do not match|MD5 Digests do not match|Security negotiation failed' "$VM_LIO_CONSOLE")
-        VM_LIO_ACL=$(grep -ac 'is not authorized to access iSCSI target portal group' "$VM_LIO_CONSOLE")
+        # Every console of the scenario's target (a restarted one has its own).
+        local c=("${VM_LIO_CONSOLES[@]:-$VM_LIO_CONSOLE}")
+        VM_LIO_FAILED=$(cat "${c[@]}" 2>/dev/null | grep -ac 'iSCSI Login negotiation failed')
+        VM_LIO_EMPTY=$(cat "${c[@]}" 2>/dev/null | grep -ac 'rx_data returned 0')
+        VM_LIO_CHAP=$(cat "${c[@]}" 2>/dev/null | grep -acE 'CHAP_N values do not match|MD5 Digests do not match|Security negotiation failed')
+        VM_LIO_ACL=$(cat "${c[@]}" 2>/dev/null | grep -ac 'is not authorized to access iSCSI target portal group')
         SC_FIGURE+="${SC_FIGURE:+; }LIO: $VM_LIO_FAILED failed login(s), $VM_LIO_EMPTY empty connection(s), $VM_LIO_CHAP CHAP and $VM_LIO_ACL ACL refusal(s)"
 }
 
@@ -261,4 +284,65 @@ check_lio_late_target() {
                 SC_FAIL="the session started ${found}s after the portal listened (limit ${VM_LATE_LIMIT_S} s)"
         ((VM_LIO_FAILED <= 1 && VM_LIO_EMPTY <= 1)) ||
                 SC_FAIL+="${SC_FAIL:+; }LIO logged $VM_LIO_FAILED failed login(s), $VM_LIO_EMPTY empty (at most the probe's 1)"
+}
+
+# The real root (scenarios-realroot.sh) from LIO: the Debian image is the target's disk
+# (target VM_IQN_REAL), the first boot's fsync writer runs while the target's guest is
+# killed (as in a crash or power loss: no logout, no reset) and booted again
+# VM_TARGET_DOWN_S later; the second boot finds every fsync'd record. Asserted as for
+# tgt (vm_expect_real, vm_real_reboot), and LIO's counts over both of its boots: no
+# connection closed before a login PDU.
+sc_lio_real_root() {
+        SC_DESC="LIO real root: $VM_STACK keeps its disk while the LIO target is killed and rebooted under the fsync writer"
+        SC_CHECK=check_lio_real_root
+        if ! vm_image_for sd-iscsi || ! vm_debian_image "$STACK_STAGE"; then
+                SC_FAIL="cannot build the Debian real root" SC_TIMEOUT=1
+                return
+        fi
+        VM_LIO_DISK=$VM_DEBIAN_IMG VM_LIO_IQN=$VM_IQN_REAL VM_REAL_PORTAL=$VM_LIO4
+        vm_lio_start lio-real-root "sdilio.acl=$VM_INITIATOR" || { VM_LIO_DISK='' VM_LIO_IQN='' VM_REAL_PORTAL=''; return; }
+        VM_LIO_CONSOLES=("$VM_LIO_CONSOLE" "$VM_OUT/lio-real-root-restarted.lio.console")
+        vm_dhcp_start
+        SC_CMDLINE="ip=dhcp $(vm_real_cmdline) sditest.writer"
+        SC_END=halt
+        SC_TIMEOUT=$((VM_TARGET_DOWN_S + 540))
+        SC_HOOK=fault_lio_restart
+        vm_expect_real
+        SC_EXPECT+=("SDI-REAL writer records=[0-9]+ fsynced=[0-9]+ errors=0 maxstall=[0-9]+ms io-errors=0"
+                "SDI-REAL timeouts-after [0-9]+ recovery_tmo=86400 ping_tmo=0 recv_tmo=0")
+}
+
+# When the writer runs: the target's guest is killed, and booted again VM_TARGET_DOWN_S
+# later (its PID handed over in $VM_RUN/lio.pid).
+fault_lio_restart() {
+        vm_wait_console 'SDI-REAL writer start'
+        sleep 3
+        kill -KILL "$(<"$VM_RUN/lio.pid")" 2>/dev/null
+        vm_now >"$(vm_fault_file down)"
+        sleep "$VM_TARGET_DOWN_S"
+        vm_lio_launch lio-real-root-restarted "sdilio.acl=$VM_INITIATOR"
+        vm_lio_wait || return
+        vm_now >"$(vm_fault_file up)"
+}
+
+check_lio_real_root() {
+        local down up fsynced stall off1 figure
+        down=$(cat "$(vm_fault_file down)" 2>/dev/null)
+        up=$(cat "$(vm_fault_file up)" 2>/dev/null)
+        rm -f "$VM_RUN"/fault.*
+        fsynced=$(grep -aoE 'SDI-REAL writer records=[0-9]+ fsynced=[0-9]+' "$VM_CONSOLE" | head -1 | sed 's/.*fsynced=//')
+        stall=$(grep -aoE 'maxstall=[0-9]+ms' "$VM_CONSOLE" | head -1 | tr -dc 0-9)
+        off1=$(vm_poweroff_time)
+        if [[ -z $down || -z $up ]]; then
+                SC_FAIL="the LIO target was not killed and restarted"
+        elif [[ -z $fsynced ]]; then
+                SC_FAIL="the writer did not finish"
+        else
+                VM_T_UPTIME=$(grep -aoE 'SDI-REAL uptime=[0-9.]+' "$VM_CONSOLE" | head -1 | sed 's/.*=//')
+                figure="real root at ${VM_T_UPTIME:-?}s, target down $(vm_elapsed "$down" "$up")s (killed → ready again), longest fsync ${stall:-?}ms, ${fsynced} records fsync'd, poweroff ${off1:-?}s"
+                vm_real_reboot "$figure" "$fsynced" "$off1"
+        fi
+        vm_lio_counts
+        ((VM_LIO_EMPTY == 0)) || SC_FAIL+="${SC_FAIL:+; }LIO saw $VM_LIO_EMPTY connection(s) closed before a login PDU"
+        VM_LIO_DISK='' VM_LIO_IQN='' VM_REAL_PORTAL='' VM_LIO_CONSOLES=()
 }
