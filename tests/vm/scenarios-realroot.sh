@@ -55,10 +55,10 @@ vm_real_netfile() {
 
 vm_real_target() { vm_target_add 1 "$VM_IQN_REAL" 1 "$VM_DEBIAN_IMG"; }
 
-# All but ip=. printk.devkmsg=on: the real root reports through kmsg, which must not
+# All but ip=; the portal is tgtd's unless VM_REAL_PORTAL says (LIO's). printk.devkmsg=on: the real root reports through kmsg, which must not
 # rate-limit it.
 vm_real_cmdline() {
-        echo "netroot=iscsi:$VM_HOST4::::$VM_IQN_REAL root=LABEL=$VM_DEBIAN_LABEL rw rd.iscsi.initiator=$VM_INITIATOR printk.devkmsg=on"
+        echo "netroot=iscsi:${VM_REAL_PORTAL:-$VM_HOST4}::::$VM_IQN_REAL root=LABEL=$VM_DEBIAN_LABEL rw rd.iscsi.initiator=$VM_INITIATOR printk.devkmsg=on"
 }
 
 # vm_real_root_first_boot [CMDLINE…]: the Debian image on the target, udhcpd, and an
@@ -84,7 +84,7 @@ vm_expect_real() {
                 "SDI-REAL sessions=1"
                 # iscsid adopted the session with the node record sd-iscsi handoff wrote:
                 # the initrd's root disk settings, not iscsid.conf's (Debian: 120, 5, 5).
-                "SDI-REAL record $STACK_ISCSI_DB_DIR/nodes/$VM_IQN_REAL/$VM_HOST4,$VM_PORT,1/default mode=600 by=_Written_by_sd-iscsi_handoff replacement_timeout=86400"
+                "SDI-REAL record $STACK_ISCSI_DB_DIR/nodes/$VM_IQN_REAL/${VM_REAL_PORTAL:-$VM_HOST4},$VM_PORT,1/default mode=600 by=_Written_by_sd-iscsi_handoff replacement_timeout=86400"
                 "SDI-REAL show   Node record: written by sd-iscsi handoff"
                 "SDI-REAL timeouts [0-9]+ recovery_tmo=86400 ping_tmo=0 recv_tmo=0"
                 "SDI-REAL order .* handoff-first"
