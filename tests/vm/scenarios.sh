@@ -19,7 +19,7 @@
 # The iBFT and fault suites add their scenarios to VM_SCENARIOS the same way.
 
 VM_SCENARIOS=(peer static dhcp root-iscsi chap mutual-chap two-targets ipv6 wrong-chap
-        dracut-test70 firmware-without-ibft)
+        dracut-test70 firmware-without-ibft chap-credential chap-credential-missing)
 
 VM_IQN_ROOT=$VM_IQN_BASE:root
 VM_IQN_DATA=$VM_IQN_BASE:data
@@ -167,6 +167,41 @@ sc_wrong_chap() {
                 "$VM_IQN_ROOT"
                 "[Aa]uthenticat|[Aa]uthoriz")
         SC_REPORT_REJECT=("Wrong-Secret-0000")
+}
+
+# The CHAP password as a system credential from the hypervisor (SMBIOS type 11), never on
+# the command line ("user:@" leaves it to the credential sd-iscsi.chap.password). The
+# in-initrd audit takes the secrets from the system credentials too, and checks that
+# /proc/cmdline does not hold them.
+sc_chap_credential() {
+        SC_DESC="4c: one-way CHAP, password from a QEMU-passed credential, secret audit"
+        vm_root_target
+        vm_target_chap 1 "$VM_CHAP_USER" "$VM_CHAP_PASS"
+        SC_CMDLINE="$VM_STATIC4 netroot=iscsi:$VM_CHAP_USER:@$VM_HOST4::::$VM_IQN_ROOT root=LABEL=$VM_ROOT_LABEL rd.iscsi.initiator=$VM_INITIATOR sditest.audit"
+        SC_QEMU=(-smbios "type=11,value=io.systemd.credential:sd-iscsi.chap.password=$VM_CHAP_PASS")
+        SC_SECRETS+=("$VM_CHAP_PASS")
+        vm_expect_root
+        vm_expect_sdiscsi
+        SC_EXPECT+=("SDI-AUDIT PASS secrets=1 ")
+        SC_REJECT+=("SDI-AUDIT (LEAK|FAIL)")
+}
+
+# The credential's name misspelt: no login with an empty secret, the emergency shell at
+# once, the reason (naming the credential expected) in systemctl status and sd-iscsi show.
+sc_chap_credential_missing() {
+        SC_DESC="4d: password credential misspelt: emergency naming the credential"
+        vm_root_target
+        vm_target_chap 1 "$VM_CHAP_USER" "$VM_CHAP_PASS"
+        SC_END=emergency
+        SC_TIMEOUT=180
+        SC_CMDLINE="$VM_STATIC4 netroot=iscsi:$VM_CHAP_USER:@$VM_HOST4::::$VM_IQN_ROOT root=LABEL=$VM_ROOT_LABEL rd.iscsi.initiator=$VM_INITIATOR"
+        SC_QEMU=(-smbios "type=11,value=io.systemd.credential:sd-iscsi.chap.pasword=$VM_CHAP_PASS")
+        SC_SECRETS+=("$VM_CHAP_PASS")
+        SC_EXPECT+=("SDI-EMERGENCY-REPORT begin"
+                "sd-iscsi-login@cmdline-0\.service"
+                "no CHAP password for session cmdline-0: pass the credential sd-iscsi\.cmdline-0\.chap\.password or sd-iscsi\.chap\.password"
+                "REASON|[Rr]eason|failed")
+        SC_REPORT_REJECT=("$VM_CHAP_PASS")
 }
 
 # dracut's own TEST-70 form: hostname in ip=, two targets, root on one.
