@@ -103,6 +103,7 @@ START_TEST(test_read) {
         PUT("ok", "pw\n");
         ck_assert_int_eq(credential_read(dir, "ok", &v, &why), 0);
         ck_assert_str_eq(v, "pw");
+        erase_and_free(TAKE_PTR(v));
         ck_assert_int_eq(credential_read(dir, "absent", &v, &why), -ENOENT);
         ck_assert_ptr_null(v);
         ck_assert_int_eq(credential_read(NULL, "ok", &v, &why), -ENOENT);
