@@ -64,6 +64,13 @@ static void check_value(const uint8_t *data, size_t size) {
                 fuzz_assert(data[i] >= ' ' && data[i] != 0x7f);
 }
 
+static bool marked(const uint8_t *v, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (v[i] >= 0x80 || (v[i] && strchr("!#$%&*+=?@^~|{}[]<>;\"'`", v[i])))
+                        return true;
+        return false;
+}
+
 int fuzz_credentials(const uint8_t *data, size_t size) {
         static const char *const ids[] = { "cmdline-0", "ibft-1", "dhcp" };
         char names[2][CREDENTIAL_NAME_MAX], why[256];
@@ -122,8 +129,10 @@ int fuzz_credentials(const uint8_t *data, size_t size) {
                 } else if (r == -EINVAL) {
                         fuzz_assert(why[0]);
                         fuzz_assert(strstr(why, "sd-iscsi."));
-                        /* The reason never quotes the contents. */
-                        if (vr >= 8) {
+                        /* The reason never quotes the contents: a value of 8 bytes or more
+                         * with a byte no reason's own text has (which is names, words and
+                         * strerror()) is nowhere in it. */
+                        if (vr >= 8 && marked(value, (size_t) vr)) {
                                 _cleanup_free_ char *v = strndup((const char *) value, (size_t) vr);
                                 fuzz_assert(v);
                                 fuzz_assert(!strstr(why, v));
