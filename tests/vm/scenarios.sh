@@ -19,7 +19,8 @@
 # The iBFT and fault suites add their scenarios to VM_SCENARIOS the same way.
 
 VM_SCENARIOS=(peer static dhcp root-iscsi chap mutual-chap two-targets ipv6 wrong-chap
-        dracut-test70 firmware-without-ibft chap-credential chap-credential-missing)
+        dracut-test70 firmware-without-ibft chap-credential chap-credential-missing
+        chap-credential-precedence)
 
 VM_IQN_ROOT=$VM_IQN_BASE:root
 VM_IQN_DATA=$VM_IQN_BASE:data
@@ -184,6 +185,23 @@ sc_chap_credential() {
         vm_expect_sdiscsi
         SC_EXPECT+=("SDI-AUDIT PASS secrets=1 ")
         SC_REJECT+=("SDI-AUDIT (LEAK|FAIL)")
+}
+
+# Precedence, end to end: the command line's password and the global credential are
+# wrong, the session's own credential is right: it must win.
+sc_chap_credential_precedence() {
+        SC_DESC="4e: the session's credential over the global one over the command line"
+        vm_root_target
+        vm_target_chap 1 "$VM_CHAP_USER" "$VM_CHAP_PASS"
+        SC_CMDLINE="$VM_STATIC4 netroot=iscsi:$VM_CHAP_USER:Wrong-Secret-0000@$VM_HOST4::::$VM_IQN_ROOT root=LABEL=$VM_ROOT_LABEL rd.iscsi.initiator=$VM_INITIATOR rd.iscsi.timeout=60"
+        SC_QEMU=(-smbios "type=11,value=io.systemd.credential:sd-iscsi.chap.password=Wrong-Global-1111"
+                -smbios "type=11,value=io.systemd.credential:sd-iscsi.cmdline-0.chap.password=$VM_CHAP_PASS")
+        SC_SECRETS+=("$VM_CHAP_PASS" Wrong-Global-1111)
+        vm_expect_root
+        vm_expect_sdiscsi
+        # Never refused by the target (a retry after a transient error is fine).
+        SC_EXPECT+=("SDI-ROOT state cmdline-0 STATE=logged-in")
+        SC_REJECT+=("SDI-ROOT state cmdline-0 .*REJECTED=")
 }
 
 # The credential's name misspelt: no login with an empty secret, the emergency shell at
