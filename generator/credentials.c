@@ -5,8 +5,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <spawn.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "credentials.h"
@@ -89,9 +93,85 @@ int credential_value_check(const char *data, size_t size, const char **why) {
         return (int) size;
 }
 
+/* An encrypted credential (systemd-creds encrypt) begins with the 16-byte id of how it
+ * was sealed; as text, with its base64. Only TPM2 sealing is looked for: the host key
+ * (/var/lib/systemd/credential.secret) is the real root's, never the initrd's. */
+static const uint8_t tpm2_hmac_id[16] = {
+        0x0c, 0x7c, 0xc0, 0x7b, 0x11, 0x76, 0x45, 0x91, 0x9c, 0x4b, 0x0b, 0xea, 0x08, 0xbc, 0x20, 0xfe,
+};
+#define TPM2_HMAC_ID_BASE64 "DHzAexF2RZGcSwvqCLwg/i"    /* the first 21 characters of its base64 */
+
+bool credential_is_encrypted(const char *data, size_t size) {
+        return (size >= sizeof tpm2_hmac_id && memcmp(data, tpm2_hmac_id, sizeof tpm2_hmac_id) == 0) ||
+               (size >= strlen(TPM2_HMAC_ID_BASE64) &&
+                memcmp(data, TPM2_HMAC_ID_BASE64, strlen(TPM2_HMAC_ID_BASE64)) == 0);
+}
+
+/* systemd-creds decrypt --name=NAME dir/NAME -: the plain text through a pipe into buf,
+ * never into a file or an argument. Its messages go to the journal (never the secret). */
+static int decrypt(const char *dir, const char *name, char *buf, size_t bufsize, size_t *ret_size,
+                   const char **why) {
+        const char *creds = getenv("SD_ISCSI_SYSTEMD_CREDS") ?: "systemd-creds";
+        char path[PATH_MAX], arg[CREDENTIAL_NAME_MAX + 16];
+        const char *argv[] = { creds, "decrypt", arg, path, "-", NULL };
+        posix_spawn_file_actions_t fa;
+        int pipefd[2], status, r;
+        size_t size = 0;
+        pid_t pid;
+
+        if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int) sizeof path ||
+            snprintf(arg, sizeof arg, "--name=%s", name) >= (int) sizeof arg)
+                return -ENAMETOOLONG;
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return -errno;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
+        r = posix_spawnp(&pid, creds, &fa, NULL, (char **) argv, environ);
+        posix_spawn_file_actions_destroy(&fa);
+        close(pipefd[1]);
+        if (r != 0) {
+                close(pipefd[0]);
+                *why = "it is encrypted and systemd-creds cannot be run to decrypt it";
+                return -EINVAL;
+        }
+        for (;;) {
+                ssize_t n = read(pipefd[0], buf + size, bufsize - size);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                size += (size_t) n;
+                if (size == bufsize) {
+                        /* Too long: drain, so that the child does not block. */
+                        char sink[256];
+
+                        while (read(pipefd[0], sink, sizeof sink) > 0)
+                                ;
+                        explicit_bzero(sink, sizeof sink);
+                        break;
+                }
+        }
+        close(pipefd[0]);
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR) {
+                        explicit_bzero(buf, bufsize);
+                        return -errno;
+                }
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                explicit_bzero(buf, bufsize);
+                *why = "it is encrypted and cannot be decrypted on this machine (systemd-creds decrypt failed: "
+                       "another TPM, changed PCRs, or damaged)";
+                return -EINVAL;
+        }
+        *ret_size = size;
+        return 0;
+}
+
 int credential_read(const char *dir, const char *name, char **ret, const char **why) {
-        /* Room for the longest accepted value, "\r\n" and one byte more to tell "too long". */
-        char buf[CREDENTIAL_VALUE_MAX + 3];
+        /* Room for an encrypted credential (a 256-byte secret sealed to the TPM is about
+         * 600 bytes of base64); a plain one is refused above 256 bytes anyway. */
+        char buf[CREDENTIAL_FILE_MAX + 1];
         _cleanup_close_ int dfd = -EBADF, fd = -EBADF;
         size_t size = 0;
         int r;
@@ -118,6 +198,22 @@ int credential_read(const char *dir, const char *name, char **ret, const char **
                 if (n == 0)
                         break;
                 size += (size_t) n;
+        }
+        if (credential_is_encrypted(buf, size)) {
+                const char *dummy;
+
+                if (!why)
+                        why = &dummy;
+                if (size > CREDENTIAL_FILE_MAX) {
+                        explicit_bzero(buf, sizeof buf);
+                        *why = "it is encrypted and larger than 16 KiB";
+                        return -EINVAL;
+                }
+                explicit_bzero(buf, sizeof buf);
+                size = 0;
+                r = decrypt(dir, name, buf, CREDENTIAL_VALUE_MAX + 3, &size, why);
+                if (r < 0)
+                        return r;
         }
         r = credential_value_check(buf, size, why);
         if (r >= 0) {

@@ -49,7 +49,15 @@ bool credential_name_valid(const char *s);
  * characters. Returns the length, or NULL-free reason in *why and -EINVAL. */
 int credential_value_check(const char *data, size_t size, const char **why);
 
-/* Reads dir/name. -ENOENT: not there; -EINVAL: unusable contents (*why says why,
+/* The largest credential file read: an encrypted one (systemd-creds encrypt). */
+#define CREDENTIAL_FILE_MAX (16 * 1024)
+
+/* Whether data is a credential sealed to a TPM2 by systemd-creds encrypt (binary or
+ * base64). Such a credential is decrypted by running `systemd-creds decrypt`
+ * ($SD_ISCSI_SYSTEMD_CREDS in tests) when read. */
+bool credential_is_encrypted(const char *data, size_t size);
+
+/* Reads dir/name (decrypting it when it is sealed to the TPM2). -ENOENT: not there; -EINVAL: unusable contents (*why says why,
  * never quoting it); *ret is wiped on free by the caller (erase_and_free). */
 int credential_read(const char *dir, const char *name, char **ret, const char **why);
 

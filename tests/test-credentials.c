@@ -180,6 +180,59 @@ START_TEST(test_missing) {
 }
 END_TEST
 
+/* A credential sealed to the TPM2 is decrypted by systemd-creds (a stand-in here) into
+ * a pipe; a failure names the credential and says why. */
+static void script(const char *name, const char *body) {
+        char path[512];
+        FILE *f;
+
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        fprintf(f, "#!/bin/sh\n%s\n", body);
+        fclose(f);
+        ck_assert_int_eq(chmod(path, 0755), 0);
+}
+
+START_TEST(test_encrypted) {
+        _cleanup_(session_done) Session s = session("cmdline-0", "u", NULL);
+        char why[512] = "", tool[512];
+
+        ck_assert(credential_is_encrypted("DHzAexF2RZGcSwvqCLwg/iAAAAAB", 28));
+        ck_assert(credential_is_encrypted("\x0c\x7c\xc0\x7b\x11\x76\x45\x91\x9c\x4b\x0b\xea\x08\xbc\x20\xfe", 16));
+        ck_assert(!credential_is_encrypted("DHzAexF2RZGcSwvq", 16));
+        ck_assert(!credential_is_encrypted("secret", 6));
+
+        PUT("sd-iscsi.chap.password", "DHzAexF2RZGcSwvqCLwg/iAAAAABAAAADAAAABAA\n");
+        /* the arguments as systemd-creds wants them, the plain text on stdout */
+        script("creds-ok", "[ \"$1 $2\" = \"decrypt --name=sd-iscsi.chap.password\" ] && "
+               "[ \"$4\" = - ] && grep -q '^DHzAe' \"$3\" && printf 'unsealed\\n'");
+        snprintf(tool, sizeof tool, "%s/creds-ok", dir);
+        setenv("SD_ISCSI_SYSTEMD_CREDS", tool, 1);
+        ck_assert_int_eq(credentials_apply(&s, dir, true, false, why, sizeof why), 0);
+        ck_assert_str_eq(s.chap.password, "unsealed");
+
+        script("creds-fail", "echo 'Failed to unseal secret using TPM2: State not recoverable' >&2; exit 1");
+        snprintf(tool, sizeof tool, "%s/creds-fail", dir);
+        setenv("SD_ISCSI_SYSTEMD_CREDS", tool, 1);
+        ck_assert_int_eq(credentials_apply(&s, dir, true, false, why, sizeof why), -EINVAL);
+        ck_assert_ptr_nonnull(strstr(why, "credential sd-iscsi.chap.password is unusable: it is encrypted and cannot be decrypted"));
+
+        /* decrypted, but the plain text is no CHAP string */
+        script("creds-empty", "exit 0");
+        snprintf(tool, sizeof tool, "%s/creds-empty", dir);
+        setenv("SD_ISCSI_SYSTEMD_CREDS", tool, 1);
+        ck_assert_int_eq(credentials_apply(&s, dir, true, false, why, sizeof why), -EINVAL);
+        ck_assert_ptr_nonnull(strstr(why, "is unusable: it is empty"));
+
+        snprintf(tool, sizeof tool, "%s/absent-tool", dir);
+        setenv("SD_ISCSI_SYSTEMD_CREDS", tool, 1);
+        ck_assert_int_eq(credentials_apply(&s, dir, true, false, why, sizeof why), -EINVAL);
+        ck_assert_ptr_nonnull(strstr(why, "systemd-creds cannot be run"));
+        unsetenv("SD_ISCSI_SYSTEMD_CREDS");
+}
+END_TEST
+
 START_TEST(test_unit_lines) {
         _cleanup_free_ char *text = NULL;
         size_t size = 0;
@@ -225,6 +278,7 @@ int main(void) {
         tcase_add_test(tc, test_read);
         tcase_add_test(tc, test_precedence);
         tcase_add_test(tc, test_missing);
+        tcase_add_test(tc, test_encrypted);
         tcase_add_test(tc, test_unit_lines);
         tcase_add_test(tc, test_show);
         suite_add_tcase(s, tc);
