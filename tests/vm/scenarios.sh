@@ -247,13 +247,17 @@ sc_chap_credential_tpm2() {
         vm_root_target
         vm_target_chap 1 "$VM_CHAP_USER" "$VM_CHAP_PASS"
         vm_tpm_start || vm_die "cannot set up swtpm or seal the credential (log: $VM_TPM_DIR)"
-        SC_CMDLINE="$VM_STATIC4 netroot=iscsi:$VM_CHAP_USER:@$VM_HOST4::::$VM_IQN_ROOT root=LABEL=$VM_ROOT_LABEL rd.iscsi.initiator=$VM_INITIATOR"
-        SC_QEMU=(-chardev "socket,id=chrtpm,path=$VM_TPM_DIR/qemu.sock" -tpmdev emulator,id=tpm0,chardev=chrtpm
+        SC_CMDLINE="$VM_STATIC4 netroot=iscsi:$VM_CHAP_USER:@$VM_HOST4::::$VM_IQN_ROOT root=LABEL=$VM_ROOT_LABEL rd.iscsi.initiator=$VM_INITIATOR sditest.audit"
+        # The audit's plain copy of the secret (sdi-test-audit: sditest.secret).
+        SC_QEMU=(-smbios "type=11,value=io.systemd.credential:sditest.secret=$VM_CHAP_PASS"
+                -chardev "socket,id=chrtpm,path=$VM_TPM_DIR/qemu.sock" -tpmdev emulator,id=tpm0,chardev=chrtpm
                 -device tpm-tis,tpmdev=tpm0
                 -smbios "type=11,value=io.systemd.credential:sd-iscsi.chap.password=$VM_TPM_CRED")
         SC_SECRETS+=("$VM_CHAP_PASS")
         vm_expect_root
         vm_expect_sdiscsi
+        SC_EXPECT+=("SDI-AUDIT PASS secrets=2 ")
+        SC_REJECT+=("SDI-AUDIT (LEAK|FAIL)")
         SC_EXPECT+=("SDI-ROOT state cmdline-0 STATE=logged-in")
 }
 
