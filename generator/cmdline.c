@@ -698,11 +698,12 @@ static int finish_target(Config *c, State *st) {
 static void check_chap_default(Config *c) {
         Chap *d = &c->chap_default;
 
-        if (!!d->username != d->has_password) {
+        /* A user name alone takes its password from a credential (credentials.c). */
+        if (!d->username && d->has_password) {
                 config_error(c, "rd.iscsi.username= and rd.iscsi.password= must be given together, "
                              "ignoring the CHAP defaults.");
                 chap_done(d);
-        } else if (!!d->in_username != d->has_in_password) {
+        } else if (!d->in_username && d->has_in_password) {
                 config_error(c, "rd.iscsi.in.username= and rd.iscsi.in.password= must be given together, "
                              "ignoring them.");
                 goto drop_in;

@@ -393,7 +393,11 @@ void handoff_record_session(const KernelSession *k, const Session *configured, S
         snprintf(ret->id, sizeof ret->id, "%s", configured ? configured->id : "kernel");
         if (configured) {
                 ret->netdev = configured->netdev;
-                ret->chap = configured->chap;
+                /* CHAP left to credentials (credentials.c) is not in the configuration
+                 * read here: then the kernel's user names, no password, as for a DHCP
+                 * root path. */
+                if (!k->username || configured->chap.has_password)
+                        ret->chap = configured->chap;
         }
 }
 

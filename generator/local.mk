@@ -9,6 +9,7 @@ libsdiscsi_la_SOURCES = \
 	generator/load.c \
 	generator/dhcp.c generator/dhcp.h \
 	generator/units.c generator/units.h \
+	generator/credentials.c generator/credentials.h \
 	generator/record.c generator/login.h generator/paths.h \
 	generator/show.c generator/show.h \
 	generator/network.c generator/network.h \

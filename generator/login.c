@@ -30,6 +30,7 @@
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
+#include "credentials.h"
 #include "dhcp.h"
 #include "log.h"
 #include "login.h"
@@ -700,6 +701,21 @@ static int write_root_rule(const Config *c, const Session *s) {
         return 0;
 }
 
+/* The CHAP strings from $CREDENTIALS_DIRECTORY (credentials.c). A missing, misspelt or
+ * unusable credential ends the login at once, like a refusal: retrying cannot help. */
+static int apply_credentials(Session *s) {
+        Attempt a = {};
+        char line[512];
+
+        if (credentials_apply(s, getenv("CREDENTIALS_DIRECTORY"), true, true, a.error, sizeof a.error) >= 0)
+                return 0;
+        save_state(s, "failed", &a, a.error);
+        notify_status(s, &a, "Cannot log in to", a.error);
+        snprintf(line, sizeof line, "Cannot log in to %s at %s:%u: %s.", s->target, s->portal, s->port, a.error);
+        console_line(line);
+        return log_error_errno(EACCES, "%s", line);
+}
+
 int login_run(const char *id) {
         _cleanup_(config_done) Config c;
         uint64_t start = now_usec();
@@ -720,6 +736,9 @@ int login_run(const char *id) {
                         return r;
                 log_info("DHCP root path: target %s on %s:%u, LUN %llu.", s->target, s->portal, s->port,
                          (unsigned long long) s->lun);
+                r = apply_credentials(s);
+                if (r < 0)
+                        return r;
                 if (s->root) {
                         r = write_root_rule(&c, s);
                         if (r < 0)
@@ -734,5 +753,8 @@ int login_run(const char *id) {
         s = config_find_session(&c, id);
         if (!s)
                 return log_error_errno(ENOENT, "No iSCSI session '%s' in the boot configuration.", id);
+        r = apply_credentials(s);
+        if (r < 0)
+                return r;
         return login_session(&c, s, start);
 }

@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <sys/socket.h>
 
+#include "credentials.h"
 #include "login.h"
 #include "show.h"
 #include "units.h"
@@ -356,6 +357,7 @@ int show_text(FILE *f, const ShowContext *ctx) {
                         fprintf(f, ", user %s", s->chap.username);
                 if (s->chap.in_username)
                         fprintf(f, ", target user %s", s->chap.in_username);
+                credentials_show(f, s);
                 fputc('\n', f);
                 fprintf(f, "  Unit:    %s\n", unit);
                 if (rt && rt->known) {

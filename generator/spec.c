@@ -216,8 +216,10 @@ static int parse_auth(char *auth, Chap *chap, bool with_secrets, const char *spe
                 if (!spec_chap_valid(f[i]))
                         return spec_fail(error, spec, "CHAP %s too long or with control characters",
                                          i % 2 ? "password" : "user name");
-                /* A half pair cannot log in; dracut would try and fail at login. */
-                if (isempty(f[i]) != isempty(f[i ^ 1]))
+                /* A half pair cannot log in; dracut would try and fail at login. A user
+                 * name with an empty password ("user:@…") takes the password from a
+                 * credential (credentials.c), checked at login. */
+                if (i % 2 && !isempty(f[i]) && isempty(f[i ^ 1]))
                         return spec_fail(error, spec, "CHAP user name and password must be given together");
         }
         if (n == 4 && isempty(f[0]) && !isempty(f[2]))
@@ -233,8 +235,8 @@ static int parse_auth(char *auth, Chap *chap, bool with_secrets, const char *spe
                 *user = strdup(f[i]);
                 if (!*user)
                         return -ENOMEM;
-                *has = true;
-                if (with_secrets) {
+                *has = !isempty(f[i + 1]);
+                if (with_secrets && *has) {
                         *pass = strdup(f[i + 1]);
                         if (!*pass)
                                 return -ENOMEM;

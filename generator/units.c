@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 
+#include "credentials.h"
 #include "dhcp.h"
 #include "units.h"
 #include "util.h"
@@ -168,6 +169,8 @@ int unit_write_dhcp_login(FILE *f, const Config *c) {
               "NotifyAccess=main\n", f);
         fprintf(f, "ExecStart=%s/sd-iscsi login " DHCP_SESSION_ID "\n", BINDIR);
         write_timeout(f, "TimeoutStartSec", c->timeout_usec);
+        if (credentials_write_unit(f, DHCP_SESSION_ID) < 0)
+                return -EINVAL;
         return ferror(f) ? -EIO : 0;
 }
 
@@ -197,6 +200,9 @@ int unit_write_login(FILE *f, const Config *c, const Session *s) {
               "NotifyAccess=main\n", f);
         fprintf(f, "ExecStart=%s/sd-iscsi login %s\n", BINDIR, s->id);
         write_timeout(f, "TimeoutStartSec", c->timeout_usec);
+        r = credentials_write_unit(f, s->id);
+        if (r < 0)
+                return r;
         return ferror(f) ? -EIO : 0;
 }
 

@@ -8,6 +8,7 @@ test_dhcp_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 test_dhcp_LDADD = libsdiscsi.la $(CHECK_LIBS)
 endif
 
-# `sd-iscsi login dhcp` end to end against a local listener and stand-in iscsiadm/udevadm.
-TESTS += tests/test-login-dhcp.sh
-EXTRA_DIST += tests/test-login-dhcp.sh
+# `sd-iscsi login dhcp` end to end against a local listener and stand-in iscsiadm/udevadm;
+# `sd-iscsi login` with CHAP strings from credentials ($CREDENTIALS_DIRECTORY) likewise.
+TESTS += tests/test-login-dhcp.sh tests/test-login-credentials.sh
+EXTRA_DIST += tests/test-login-dhcp.sh tests/test-login-credentials.sh

@@ -6,7 +6,8 @@
 check_PROGRAMS += tests/fuzz/fuzz-replay
 TESTS += tests/fuzz/fuzz-replay
 tests_fuzz_fuzz_replay_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz.h tests/fuzz/fuzz-check.c \
-	tests/fuzz/fuzz-cmdline.c tests/fuzz/fuzz-ibft-table.c tests/fuzz/fuzz-ibft-sysfs.c
+	tests/fuzz/fuzz-cmdline.c tests/fuzz/fuzz-ibft-table.c tests/fuzz/fuzz-ibft-sysfs.c \
+	tests/fuzz/fuzz-credentials.c
 tests_fuzz_fuzz_replay_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fuzz \
 	-DFUZZ_REGRESSIONS_DIR=\"$(abs_top_srcdir)/tests/fuzz/regressions\"
 tests_fuzz_fuzz_replay_LDADD = libsdiscsi.la

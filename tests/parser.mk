@@ -14,3 +14,12 @@ tests_test_cmdline_SOURCES = tests/test-cmdline.c
 tests_test_cmdline_CFLAGS = $(PARSER_TEST_CFLAGS)
 tests_test_cmdline_LDADD = libsdiscsi.la $(CHECK_LIBS)
 endif
+
+# CHAP strings from systemd credentials (credentials.c)
+if HAVE_CHECK
+check_PROGRAMS += tests/test-credentials
+TESTS += tests/test-credentials
+tests_test_credentials_SOURCES = tests/test-credentials.c
+tests_test_credentials_CFLAGS = $(PARSER_TEST_CFLAGS)
+tests_test_credentials_LDADD = libsdiscsi.la $(CHECK_LIBS)
+endif

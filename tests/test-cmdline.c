@@ -348,12 +348,23 @@ START_TEST(test_chap_defaults) {
         ck_warning("iscsi_password= is deprecated, use rd.iscsi.password= instead");
         ck_warning("iscsi_in_username= is deprecated, use rd.iscsi.in.username= instead");
 
-        /* half pairs are refused, the sessions still proceed without */
+        /* a user name alone leaves the password to a credential (credentials.c) */
         parse("rd.iscsi.username=du netroot=" SPEC1, INITRD);
-        ck_error("rd.iscsi.username= and rd.iscsi.password= must be given together");
+        ck_clean();
         ck_assert_uint_eq(c.n_sessions, 1);
-        ck_assert_int_eq(session_auth(&c.sessions[0]), AUTH_NONE);
+        ck_assert_int_eq(session_auth(&c.sessions[0]), AUTH_CHAP);
+        ck_assert_str_eq(c.sessions[0].chap.username, "du");
+        ck_assert(!c.sessions[0].chap.has_password);
+        ck_assert_ptr_null(c.sessions[0].chap.password);
         parse("rd.iscsi.username=du rd.iscsi.password=p rd.iscsi.in.username=ru netroot=" SPEC1, INITRD);
+        ck_clean();
+        ck_assert_int_eq(session_auth(&c.sessions[0]), AUTH_MUTUAL);
+        ck_assert(!c.sessions[0].chap.has_in_password);
+        /* half pairs the other way round are refused, the sessions still proceed without */
+        parse("rd.iscsi.password=p netroot=" SPEC1, INITRD);
+        ck_error("rd.iscsi.username= and rd.iscsi.password= must be given together");
+        ck_assert_int_eq(session_auth(&c.sessions[0]), AUTH_NONE);
+        parse("rd.iscsi.username=du rd.iscsi.password=p rd.iscsi.in.password=rp netroot=" SPEC1, INITRD);
         ck_error("rd.iscsi.in.username= and rd.iscsi.in.password= must be given together");
         ck_assert_int_eq(session_auth(&c.sessions[0]), AUTH_CHAP);
         parse("rd.iscsi.in.username=ru rd.iscsi.in.password=rp netroot=" SPEC1, INITRD);

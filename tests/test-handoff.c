@@ -276,6 +276,16 @@ START_TEST(test_record_session) {
         ck_assert_int_eq(login_record_path(&s, path, sizeof path), 0);
         ck_assert_str_eq(path, "iqn.2000-01.org.example:t/192.0.2.1,3260,2/default");
 
+        /* The password (or all of CHAP) left to a credential: the kernel's user name. */
+        configured.chap = (Chap) { .username = (char *) "u" };
+        handoff_record_session(&k, &configured, &s);
+        ck_assert_str_eq(s.chap.username, "ku");
+        ck_assert_ptr_null(s.chap.password);
+        ck_assert(session_auth(&s) == AUTH_CHAP);
+        configured.chap = (Chap) {};
+        handoff_record_session(&k, &configured, &s);
+        ck_assert_str_eq(s.chap.username, "ku");
+
         /* Nothing configured (a DHCP root path): the kernel's user name, no password. */
         handoff_record_session(&k, NULL, &s);
         ck_assert_str_eq(s.id, "kernel");

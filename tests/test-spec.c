@@ -127,6 +127,29 @@ START_TEST(test_good) {
 }
 END_TEST
 
+/* "user:@": the password is left to a credential (credentials.c): no password here,
+ * not even an empty one, with or without secrets. */
+START_TEST(test_password_from_credential) {
+        Session s = {};
+        char *error = NULL;
+
+        ck_assert_int_eq(spec_parse("iscsi:u:@10.0.0.1::::iqn.2009-06.dracut:t", &s, true, &error), 0);
+        ck_assert_str_eq(s.chap.username, "u");
+        ck_assert_ptr_null(s.chap.password);
+        ck_assert(!s.chap.has_password);
+        ck_assert_int_eq(session_auth(&s), AUTH_CHAP);
+        session_done(&s);
+
+        ck_assert_int_eq(spec_parse("iscsi:u:" SECRET ":ru:@10.0.0.1::::iqn.2009-06.dracut:t", &s, true, &error), 0);
+        ck_assert_str_eq(s.chap.password, SECRET);
+        ck_assert_str_eq(s.chap.in_username, "ru");
+        ck_assert_ptr_null(s.chap.in_password);
+        ck_assert(s.chap.has_password && !s.chap.has_in_password);
+        ck_assert_int_eq(session_auth(&s), AUTH_MUTUAL);
+        session_done(&s);
+}
+END_TEST
+
 START_TEST(test_secrets_kept) {
         Session s = {};
         char *error = NULL;
@@ -196,9 +219,8 @@ static const Bad bad[] = {
         { "iscsi:a:b:c:d:e@10.0.0.1::::iqn.2009-06.dracut:t", "too many fields" },
         { "iscsi:u@10.0.0.1::::iqn.2009-06.dracut:t", "incomplete CHAP part" },
         { "iscsi:u:p:ru@10.0.0.1::::iqn.2009-06.dracut:t", "incomplete CHAP part" },
-        { "iscsi:u:@10.0.0.1::::iqn.2009-06.dracut:t", "must be given together" },
         { "iscsi::p@10.0.0.1::::iqn.2009-06.dracut:t", "must be given together" },
-        { "iscsi:u:p:ru:@10.0.0.1::::iqn.2009-06.dracut:t", "must be given together" },
+        { "iscsi:u:p::rp@10.0.0.1::::iqn.2009-06.dracut:t", "must be given together" },
         { "iscsi:::ru:rp@10.0.0.1::::iqn.2009-06.dracut:t", "mutual CHAP" },
         /* an '@' inside an IQN with an auth-like shape after it, without the empty authinfo */
         { "iscsi:10.0.0.1::::iqn.2009-01.com.example:a@b:c:d:e:f", "too many fields" },
@@ -372,6 +394,7 @@ static Suite *spec_suite(void) {
 
         tcase_add_loop_test(tc, test_good, 0, ELEMENTSOF(good));
         tcase_add_test(tc, test_secrets_kept);
+        tcase_add_test(tc, test_password_from_credential);
         tcase_add_loop_test(tc, test_bad, 0, ELEMENTSOF(bad));
         tcase_add_loop_test(tc, test_error_never_quotes_password, 0, ELEMENTSOF(leaky));
         tcase_add_loop_test(tc, test_error_never_quotes_shifted_password, 0, ELEMENTSOF(leaky_no_at));

@@ -15,6 +15,7 @@
 int fuzz_cmdline(const uint8_t *data, size_t size);
 int fuzz_ibft_table(const uint8_t *data, size_t size);
 int fuzz_ibft_sysfs(const uint8_t *data, size_t size);
+int fuzz_credentials(const uint8_t *data, size_t size);
 
 /* Invariants of a parsed model; with_secrets: whether passwords may be held. */
 void fuzz_check_model(const Config *c, bool with_secrets);

@@ -25,6 +25,7 @@ static const struct {
         { "cmdline",    fuzz_cmdline },
         { "ibft-table", fuzz_ibft_table },
         { "ibft-sysfs", fuzz_ibft_sysfs },
+        { "credentials", fuzz_credentials },
 };
 
 static unsigned n_run;

@@ -207,6 +207,29 @@ test_mkinitcpio_all_nics() {
         t_end "$n NIC modules"
 }
 
+# SD_ISCSI_TPM2=1: systemd-creds, the tpm2-tss libraries (dlopen()ed: named by the hook)
+# and the TPM drivers; without it, none of them (the images do not grow).
+test_mkinitcpio_tpm2() {
+        # Under the emulation only: the debian13 root has no tpm2-tss libraries.
+        [[ " $STACK_BUILDERS " == *" mkinitcpio "* ]] && return 0
+        t_begin "mkinitcpio: SD_ISCSI_TPM2=1 adds systemd-creds, tpm2-tss and TPM drivers; the default none"
+        printf 'SD_ISCSI_TPM2=1\n' >"$WORK/mkinitcpio-tpm2.conf"
+        emul tpm2 -c "$WORK/mkinitcpio-tpm2.conf" base systemd sd-iscsi
+        emul_assert_clean_build
+        emul_assert_sd_iscsi
+        emul_kmods tpm_tis tpm_crb
+        local lib
+        [[ -e $EMUL_DIR/root/usr/bin/systemd-creds ]] || t_err "no systemd-creds"
+        for lib in libtss2-esys.so.0 libtss2-sys.so.1 libtss2-rc.so.0 libtss2-mu.so.0 libtss2-tcti-device.so.0; do
+                find "$EMUL_DIR/root" -name "$lib" | grep -q . || t_err "no $lib"
+        done
+        emul plain base systemd sd-iscsi
+        emul_assert_clean_build
+        find "$EMUL_DIR/root" -name 'libtss2-esys.so*' | grep -q . && t_err "libtss2 without SD_ISCSI_TPM2"
+        grep -qE '/tpm_(tis|crb)\.ko' "$EMUL_DIR/out/modules" && t_err "TPM drivers without SD_ISCSI_TPM2"
+        t_end
+}
+
 test_mkinitcpio_needs_systemd() {
         local hooks
         for hooks in "base sd-iscsi" "base sd-iscsi systemd"; do
@@ -304,6 +327,7 @@ run_mkinitcpio_tests() {
         test_mkinitcpio_autodetect
         test_mkinitcpio_generic
         test_mkinitcpio_all_nics
+        test_mkinitcpio_tpm2
         test_mkinitcpio_needs_systemd
         test_mkinitcpio_help
         if [[ " $STACK_BUILDERS " == *" mkinitcpio "* ]]; then

@@ -624,7 +624,7 @@ vm_sdiscsi_image() {
                 VM_SDI_WHY=$STACK_NO_MKINITCPIO VM_SDI_UNAVAILABLE=1
                 return 1
         fi
-        vm_cached "sd-iscsi-$VM_STACK-$VM_BUILDER" "$(vm_key "$VM_KVER" "$STACK_STAGE" \
+        vm_cached "sd-iscsi-$VM_STACK-$VM_BUILDER${VM_SDI_TPM2:+-tpm2}" "$(vm_key "$VM_KVER" "$STACK_STAGE" \
                 "$(stack_pkgver "$STACK_ROOT" dracut-core dracut-network open-iscsi systemd)" \
                 "$VM_DIR/lib.sh" "$VM_DIR/units" "$VM_DIR/initcpio")" "vm_build_sdiscsi_$VM_BUILDER" ||
                 { VM_SDI_WHY="$VM_BUILDER failed (log: $VM_CACHE/sd-iscsi-$VM_STACK-$VM_BUILDER.log)"; return 1; }
@@ -642,7 +642,7 @@ vm_build_sdiscsi_dracut() {
         mkdir -p "$etc"
         # shellcheck source=tests/images/lib.sh
         declare -F in_staged_root >/dev/null || . "$VM_TOP/tests/images/lib.sh"
-        in_staged_root "$STACK_STAGE" "$etc" dracut "${VM_DRACUT_COMMON[@]}" \
+        sd_iscsi_tpm2=${VM_SDI_TPM2:-} in_staged_root "$STACK_STAGE" "$etc" dracut "${VM_DRACUT_COMMON[@]}" \
                 -m "$VM_DRACUT_BASE" --add sd-iscsi --omit iscsi \
                 --add-drivers "$VM_DRACUT_DRIVERS" --install "$VM_DRACUT_TOOLS" \
                 --include "$(vm_test_overlay)" / \

@@ -19,7 +19,8 @@
 # The iBFT and fault suites add their scenarios to VM_SCENARIOS the same way.
 
 VM_SCENARIOS=(peer static dhcp root-iscsi chap mutual-chap two-targets ipv6 wrong-chap
-        dracut-test70 firmware-without-ibft)
+        dracut-test70 firmware-without-ibft chap-credential chap-credential-missing
+        chap-credential-precedence chap-credential-tpm2 chap-credential-tpm2-other)
 
 VM_IQN_ROOT=$VM_IQN_BASE:root
 VM_IQN_DATA=$VM_IQN_BASE:data
@@ -51,6 +52,11 @@ vm_image_for() {
                 case $1 in
                 peer) if vm_peer_image; then VM_IMAGES[$k]=$VM_CACHED; else VM_IMAGE_WHY[$k]="dracut failed"; fi ;;
                 sd-iscsi) if vm_sdiscsi_image; then VM_IMAGES[$k]=$VM_CACHED; else VM_IMAGE_WHY[$k]=$VM_SDI_WHY; fi ;;
+                sd-iscsi-tpm2)
+                        if ! vm_tpm_supported; then
+                                VM_IMAGE_WHY[$k]="no TPM2 image for $VM_STACK/$VM_BUILDER yet" VM_SDI_UNAVAILABLE=1
+                        elif VM_SDI_TPM2=yes vm_sdiscsi_image; then VM_IMAGES[$k]=$VM_CACHED
+                        else VM_IMAGE_WHY[$k]=$VM_SDI_WHY; fi ;;
                 esac
                 VM_IMAGE_SKIP[$k]=$VM_SDI_UNAVAILABLE
         fi
@@ -167,6 +173,150 @@ sc_wrong_chap() {
                 "$VM_IQN_ROOT"
                 "[Aa]uthenticat|[Aa]uthoriz")
         SC_REPORT_REJECT=("Wrong-Secret-0000")
+}
+
+# The CHAP password as a system credential from the hypervisor (SMBIOS type 11), never on
+# the command line ("user:@" leaves it to the credential sd-iscsi.chap.password). The
+# in-initrd audit takes the secrets from the system credentials too, and checks that
+# /proc/cmdline does not hold them.
+sc_chap_credential() {
+        SC_DESC="4c: one-way CHAP, password from a QEMU-passed credential, secret audit"
+        vm_root_target
+        vm_target_chap 1 "$VM_CHAP_USER" "$VM_CHAP_PASS"
+        SC_CMDLINE="$VM_STATIC4 netroot=iscsi:$VM_CHAP_USER:@$VM_HOST4::::$VM_IQN_ROOT root=LABEL=$VM_ROOT_LABEL rd.iscsi.initiator=$VM_INITIATOR sditest.audit"
+        SC_QEMU=(-smbios "type=11,value=io.systemd.credential:sd-iscsi.chap.password=$VM_CHAP_PASS")
+        SC_SECRETS+=("$VM_CHAP_PASS")
+        vm_expect_root
+        vm_expect_sdiscsi
+        SC_EXPECT+=("SDI-AUDIT PASS secrets=1 ")
+        SC_REJECT+=("SDI-AUDIT (LEAK|FAIL)")
+}
+
+# The CHAP password sealed to the VM's TPM2 (swtpm): systemd-creds encrypt on the host,
+# through swtpm's socket, to PCR 16 (the debug PCR: 0 after a TPM2_Startup on the host
+# and in the guest; systemd 252 cannot decrypt a credential sealed to no PCR at all);
+# the base64 passed as a plain credential; the image built with sd_iscsi_tpm2=yes
+# (systemd-creds, tss2 libraries, tpm_tis) decrypts it in the login helper.
+VM_TPM_DIR=
+# Only debian12/dracut so far: the debian13 root has no tpm2-tss libraries, and its
+# images are built in a chroot that does not see sd_iscsi_tpm2.
+vm_tpm_supported() { [[ $VM_STACK/$VM_BUILDER == debian12/dracut ]]; }
+vm_tpm_start() {        # [other] sets VM_TPM_DIR and VM_TPM_CRED (the sealed password, base64)
+        VM_TPM_DIR=$VM_RUN/tpm
+        rm -rf "$VM_TPM_DIR"
+        mkdir -p "$VM_TPM_DIR/state"
+        swtpm_setup --tpm2 --tpmstate "$VM_TPM_DIR/state" --pcr-banks sha256 --overwrite \
+                >"$VM_TPM_DIR/setup.log" 2>&1 || return 1
+        swtpm socket --tpm2 --tpmstate dir="$VM_TPM_DIR/state" \
+                --server type=unixio,path="$VM_TPM_DIR/seal.sock" \
+                --ctrl type=unixio,path="$VM_TPM_DIR/seal.sock.ctrl" --flags startup-clear \
+                --daemon --pid file="$VM_TPM_DIR/seal.pid" || return 1
+        local i
+        for i in 1 2 3 4 5 6 7 8 9 10; do [[ -S $VM_TPM_DIR/seal.sock ]] && break; sleep 0.2; done
+        printf '%s' "$VM_CHAP_PASS" | systemd-creds encrypt --with-key=tpm2 \
+                --tpm2-device="swtpm:path=$VM_TPM_DIR/seal.sock" --tpm2-pcrs=16 \
+                --name=sd-iscsi.chap.password - "$VM_TPM_DIR/pw.cred" 2>"$VM_TPM_DIR/seal.log"
+        local rc=$?
+        kill "$(cat "$VM_TPM_DIR/seal.pid")" 2>/dev/null
+        sleep 0.5
+        ((rc == 0)) || return 1
+        VM_TPM_CRED=$(tr -d '\n' <"$VM_TPM_DIR/pw.cred")
+        # other: the VM gets another TPM than the one the secret was sealed to.
+        if [[ ${1:-} == other ]]; then
+                rm -rf "$VM_TPM_DIR/state"
+                mkdir -p "$VM_TPM_DIR/state"
+                swtpm_setup --tpm2 --tpmstate "$VM_TPM_DIR/state" --pcr-banks sha256 --overwrite \
+                        >>"$VM_TPM_DIR/setup.log" 2>&1 || return 1
+        fi
+        # The TPM for QEMU: the same state, a fresh swtpm on a control socket.
+        swtpm socket --tpm2 --tpmstate dir="$VM_TPM_DIR/state" \
+                --ctrl type=unixio,path="$VM_TPM_DIR/qemu.sock" --terminate \
+                --daemon --pid file="$VM_TPM_DIR/qemu.pid" || return 1
+        for i in 1 2 3 4 5 6 7 8 9 10; do [[ -S $VM_TPM_DIR/qemu.sock ]] && break; sleep 0.2; done
+}
+vm_tpm_stop() {
+        [[ -n $VM_TPM_DIR && -f $VM_TPM_DIR/qemu.pid ]] && kill "$(cat "$VM_TPM_DIR/qemu.pid")" 2>/dev/null
+        return 0
+}
+
+sc_chap_credential_tpm2() {
+        SC_DESC="4f: one-way CHAP, password sealed to the VM's TPM2 (swtpm), secret audit"
+        SC_IMAGE=sd-iscsi-tpm2
+        SC_CHECK=vm_tpm_stop
+        vm_tpm_supported || return 0    # vm_image_for skips it
+        vm_root_target
+        vm_target_chap 1 "$VM_CHAP_USER" "$VM_CHAP_PASS"
+        vm_tpm_start || vm_die "cannot set up swtpm or seal the credential (log: $VM_TPM_DIR)"
+        SC_CMDLINE="$VM_STATIC4 netroot=iscsi:$VM_CHAP_USER:@$VM_HOST4::::$VM_IQN_ROOT root=LABEL=$VM_ROOT_LABEL rd.iscsi.initiator=$VM_INITIATOR sditest.audit"
+        # The audit's plain copy of the secret (sdi-test-audit: sditest.secret).
+        SC_QEMU=(-smbios "type=11,value=io.systemd.credential:sditest.secret=$VM_CHAP_PASS"
+                -chardev "socket,id=chrtpm,path=$VM_TPM_DIR/qemu.sock" -tpmdev emulator,id=tpm0,chardev=chrtpm
+                -device tpm-tis,tpmdev=tpm0
+                -smbios "type=11,value=io.systemd.credential:sd-iscsi.chap.password=$VM_TPM_CRED")
+        SC_SECRETS+=("$VM_CHAP_PASS")
+        vm_expect_root
+        vm_expect_sdiscsi
+        SC_EXPECT+=("SDI-AUDIT PASS secrets=2 ")
+        SC_REJECT+=("SDI-AUDIT (LEAK|FAIL)")
+        SC_EXPECT+=("SDI-ROOT state cmdline-0 STATE=logged-in")
+}
+
+# Sealed to another machine's TPM: the emergency shell, the reason (naming the
+# credential, "cannot be decrypted") in systemctl status and sd-iscsi show.
+sc_chap_credential_tpm2_other() {
+        SC_DESC="4g: password sealed to another TPM2: emergency naming the credential"
+        SC_IMAGE=sd-iscsi-tpm2
+        SC_CHECK=vm_tpm_stop
+        vm_tpm_supported || return 0    # vm_image_for skips it
+        SC_END=emergency
+        SC_TIMEOUT=180
+        vm_root_target
+        vm_target_chap 1 "$VM_CHAP_USER" "$VM_CHAP_PASS"
+        vm_tpm_start other || vm_die "cannot set up swtpm or seal the credential (log: $VM_TPM_DIR)"
+        SC_CMDLINE="$VM_STATIC4 netroot=iscsi:$VM_CHAP_USER:@$VM_HOST4::::$VM_IQN_ROOT root=LABEL=$VM_ROOT_LABEL rd.iscsi.initiator=$VM_INITIATOR"
+        SC_QEMU=(-chardev "socket,id=chrtpm,path=$VM_TPM_DIR/qemu.sock" -tpmdev emulator,id=tpm0,chardev=chrtpm
+                -device tpm-tis,tpmdev=tpm0
+                -smbios "type=11,value=io.systemd.credential:sd-iscsi.chap.password=$VM_TPM_CRED")
+        SC_SECRETS+=("$VM_CHAP_PASS")
+        SC_EXPECT+=("SDI-EMERGENCY-REPORT begin"
+                "sd-iscsi-login@cmdline-0\\.service"
+                "Gave up: credential sd-iscsi\\.chap\\.password is unusable: it is encrypted and cannot be decrypted")
+        SC_REPORT_REJECT=("$VM_CHAP_PASS")
+}
+
+# Precedence, end to end: the command line's password and the global credential are
+# wrong, the session's own credential is right: it must win.
+sc_chap_credential_precedence() {
+        SC_DESC="4e: the session's credential over the global one over the command line"
+        vm_root_target
+        vm_target_chap 1 "$VM_CHAP_USER" "$VM_CHAP_PASS"
+        SC_CMDLINE="$VM_STATIC4 netroot=iscsi:$VM_CHAP_USER:Wrong-Secret-0000@$VM_HOST4::::$VM_IQN_ROOT root=LABEL=$VM_ROOT_LABEL rd.iscsi.initiator=$VM_INITIATOR rd.iscsi.timeout=60"
+        SC_QEMU=(-smbios "type=11,value=io.systemd.credential:sd-iscsi.chap.password=Wrong-Global-1111"
+                -smbios "type=11,value=io.systemd.credential:sd-iscsi.cmdline-0.chap.password=$VM_CHAP_PASS")
+        SC_SECRETS+=("$VM_CHAP_PASS" Wrong-Global-1111)
+        vm_expect_root
+        vm_expect_sdiscsi
+        # Never refused by the target (a retry after a transient error is fine).
+        SC_EXPECT+=("SDI-ROOT state cmdline-0 STATE=logged-in")
+        SC_REJECT+=("SDI-ROOT state cmdline-0 .*REJECTED=")
+}
+
+# The credential's name misspelt: no login with an empty secret, the emergency shell at
+# once, the reason (naming the credential expected) in systemctl status and sd-iscsi show.
+sc_chap_credential_missing() {
+        SC_DESC="4d: password credential misspelt: emergency naming the credential"
+        vm_root_target
+        vm_target_chap 1 "$VM_CHAP_USER" "$VM_CHAP_PASS"
+        SC_END=emergency
+        SC_TIMEOUT=180
+        SC_CMDLINE="$VM_STATIC4 netroot=iscsi:$VM_CHAP_USER:@$VM_HOST4::::$VM_IQN_ROOT root=LABEL=$VM_ROOT_LABEL rd.iscsi.initiator=$VM_INITIATOR"
+        SC_QEMU=(-smbios "type=11,value=io.systemd.credential:sd-iscsi.chap.pasword=$VM_CHAP_PASS")
+        SC_SECRETS+=("$VM_CHAP_PASS")
+        SC_EXPECT+=("SDI-EMERGENCY-REPORT begin"
+                "sd-iscsi-login@cmdline-0\.service"
+                "no CHAP password for session cmdline-0: pass the credential sd-iscsi\.cmdline-0\.chap\.password or sd-iscsi\.chap\.password"
+                "REASON|[Rr]eason|failed")
+        SC_REPORT_REJECT=("$VM_CHAP_PASS")
 }
 
 # dracut's own TEST-70 form: hostname in ip=, two targets, root on one.
