@@ -34,7 +34,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "login.h"
+#include "retry.h"
 
 #define US 1000000ULL
 #define NEVER UINT64_MAX

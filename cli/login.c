@@ -25,9 +25,13 @@
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
+#include "commands.h"
 #include "dhcp.h"
+#include "lease.h"
 #include "log.h"
-#include "login.h"
+#include "paths.h"
+#include "record.h"
+#include "retry.h"
 #include "units.h"
 #include "util.h"
 

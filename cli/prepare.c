@@ -8,10 +8,11 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 
+#include "commands.h"
 #include "dhcp.h"
 #include "log.h"
-#include "login.h"
 #include "network.h"
+#include "paths.h"
 #include "util.h"
 
 /* iscsi-iname's default prefix, so that a generated name looks like any other. */

@@ -11,10 +11,12 @@
 #include <errno.h>
 #include <limits.h>
 
-#include "handoff.h"
+#include "commands.h"
+#include "kernel.h"
 #include "log.h"
-#include "login.h"
+#include "paths.h"
 #include "show.h"
+#include "state.h"
 #include "util.h"
 
 static void help(FILE *f) {

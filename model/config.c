@@ -160,3 +160,12 @@ Session *config_find_session(Config *c, const char *id) {
                         return &c->sessions[i];
         return NULL;
 }
+
+const char *network_nic_netdev(const Nic *n, char buf[static NETWORK_IFNAME_MAX]) {
+        if (n->vlan != 0) {
+                /* index ≤ 255, vlan ≤ 4095: at most "ibft255.4095", fits IFNAMSIZ */
+                snprintf(buf, NETWORK_IFNAME_MAX, "ibft%d.%u", n->index & 0xff, n->vlan & 0xfffu);
+                return buf;
+        }
+        return n->ifname;
+}

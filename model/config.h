@@ -32,6 +32,10 @@
 #define CONFIG_GRACE_DEFAULT_USEC (10ULL * 1000000ULL)
 #define CONFIG_USEC_INFINITY UINT64_MAX
 
+/* A rejected login is tried this many times in all before it fails: the target may still
+ * be being set up (an account or an ACL added after the target). */
+#define LOGIN_REJECTIONS_MAX 4U
+
 typedef enum SessionSource {
         SOURCE_CMDLINE,
         SOURCE_IBFT,
@@ -87,6 +91,13 @@ typedef struct Nic {
         char *hostname;
         char *ifname;           /* from the PCI device's net/ directory, if known */
 } Nic;
+
+#define NETWORK_IFNAME_MAX 16   /* IFNAMSIZ */
+
+/* The interface that carries a NIC's addresses: the VLAN device networkd creates,
+ * "ibft<index>.<vlan>", when the NIC has a VLAN, else the NIC's ifname. NULL when not
+ * known (no VLAN and the kernel interface name was not found). */
+const char *network_nic_netdev(const Nic *n, char buf[static NETWORK_IFNAME_MAX]);
 
 typedef struct Config {
         char *initiator;        /* rd.iscsi.initiator=, iBFT; NULL: image default */

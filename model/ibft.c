@@ -21,7 +21,6 @@
 
 #include "config.h"
 #include "ibft.h"
-#include "network.h"
 #include "util.h"
 
 #define IBFT_MAX_SIZE (64U * 1024U)

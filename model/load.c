@@ -4,8 +4,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "dhcp.h"
-#include "login.h"
+#include "paths.h"
 #include "util.h"
 
 /* The kernel's own limit is a few KiB (bootconfig can add more); anything beyond this

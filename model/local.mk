@@ -1,12 +1,16 @@
-# The model and its parsers: the only code that reads input into a Config.
+# The model and its parsers: the only code that reads input (the command line, the
+# iBFT, leases, sysfs, networkd's files, the records on disk) into structures.
 noinst_LTLIBRARIES += libsdiscsi.la
 libsdiscsi_la_SOURCES = \
 	model/config.c model/config.h \
 	model/cmdline.c \
 	model/spec.c \
 	model/ibft.c model/ibft.h \
+	model/lease.c model/lease.h \
+	model/kernel.c model/kernel.h \
+	model/networkd.c model/networkd.h \
+	model/state.c model/state.h \
 	model/load.c \
-	model/dhcp.c model/dhcp.h \
-	model/paths.h \
+	model/paths.c model/paths.h \
 	model/util.c model/util.h \
 	model/log.c model/log.h

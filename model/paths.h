@@ -18,6 +18,11 @@
 #define SD_ISCSI_STATE_DIR SD_ISCSI_RUN_DIR "/state"
 #define SD_ISCSI_HANDOFF_DIR SD_ISCSI_RUN_DIR "/handoff"
 #define SD_ISCSI_INITIATOR_FILE SD_ISCSI_RUN_DIR "/initiatorname.iscsi"
+/* root=dhcp: where networkd keeps its leases, and the name the root disk gets. */
+#define NETIF_LEASES_DIR "/run/systemd/netif/leases"
+#define DHCP_ROOT_LINK "/dev/disk/by-sd-iscsi/root"
+/* After 60-persistent-storage.rules, which sets ID_PATH. */
+#define DHCP_ROOT_RULE "/run/udev/rules.d/61-sd-iscsi-dhcp-root.rules"
 
 /* Prefixes path with $SD_ISCSI_ROOT, if set (tests relocate every runtime path). */
 int runtime_path(const char *path, char *buf, size_t size);

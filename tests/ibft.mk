@@ -25,12 +25,14 @@ TESTS += tests/test-networkd.sh
 EXTRA_DIST += tests/test-networkd.sh
 EXTRA_DIST += tests/ibft/kernel-compare.sh
 
-# sd-iscsi handoff: [Match] evaluation, boot links from a fake sysfs, drop-ins.
+# sd-iscsi handoff: [Match] evaluation, boot links from a fake sysfs, drop-ins, and the
+# subcommand itself (cli/handoff.c).
 if HAVE_CHECK
 check_PROGRAMS += test-handoff
 TESTS += test-handoff
 
-test_handoff_SOURCES = tests/test-handoff.c
+test_handoff_SOURCES = tests/test-handoff.c cli/handoff.c
+test_handoff_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cli
 test_handoff_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 test_handoff_LDADD = libsdiscsi.la $(CHECK_LIBS)
 endif

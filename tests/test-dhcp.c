@@ -8,6 +8,8 @@
 
 #include "config.h"
 #include "dhcp.h"
+#include "lease.h"
+#include "networkd.h"
 #include "util.h"
 
 static char tmp[64];

@@ -20,13 +20,6 @@
  * /etc/systemd/network, or by not enabling rd.iscsi.firmware.
  */
 
-#define NETWORK_IFNAME_MAX 16   /* IFNAMSIZ */
-
-/* The interface that carries a NIC's addresses: the VLAN device networkd creates,
- * "ibft<index>.<vlan>", when the NIC has a VLAN, else the NIC's ifname. NULL when not
- * known (no VLAN and the kernel interface name was not found). */
-const char *network_nic_netdev(const Nic *n, char buf[static NETWORK_IFNAME_MAX]);
-
 typedef enum NetworkFile {
         NETWORK_FILE_LINK,              /* .network matching the NIC by MAC */
         NETWORK_FILE_VLAN_NETDEV,       /* .netdev creating the VLAN device */
@@ -49,13 +42,9 @@ int network_write(const Nic *n, NetworkFile type, FILE *f);
  * function: sd-iscsi prepare calls it for /run/systemd/network. */
 int network_write_files(const Config *c, const char *dir);
 
-/* The systemd-networkd .network files a link may be configured by: calls fn with the
- * name and text of the first file of each name in networkd's search path (below
- * $SD_ISCSI_ROOT). At most 256 names; files over 256 KiB are skipped. A negative
- * return of fn stops the walk and is returned. */
-typedef int (*network_file_fn)(const char *name, const char *text, void *userdata);
-int network_for_each_file(network_file_fn fn, void *userdata);
-
 /* Writes /run/systemd/network/<network>.d/<dropin> (replacing it) with what render
  * writes. */
 int network_write_dropin(const char *network, const char *dropin, int (*render)(FILE *f));
+
+/* The drop-in that makes a .network file keep its links' configuration (pure writer). */
+int handoff_write_dropin(FILE *f);

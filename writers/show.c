@@ -3,7 +3,6 @@
 #include <inttypes.h>
 #include <sys/socket.h>
 
-#include "login.h"
 #include "show.h"
 #include "units.h"
 #include "util.h"

@@ -4,7 +4,7 @@
 #include <stdio.h>
 
 #include "config.h"
-#include "handoff.h"
+#include "state.h"
 
 /* What the login helper recorded about a session at boot (never a secret). */
 typedef struct SessionRuntime {

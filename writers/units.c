@@ -3,7 +3,8 @@
 #include <inttypes.h>
 #include <stdarg.h>
 
-#include "dhcp.h"
+#include "lease.h"
+#include "paths.h"
 #include "units.h"
 #include "util.h"
 

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <stdbool.h>
-#include <stdio.h>
 
 #include "config.h"
 
@@ -19,11 +18,6 @@
  */
 
 #define DHCP_SESSION_ID "dhcp"
-#define NETIF_LEASES_DIR "/run/systemd/netif/leases"
-#define DHCP_ROOT_LINK "/dev/disk/by-sd-iscsi/root"
-/* After 60-persistent-storage.rules, which sets ID_PATH. */
-#define DHCP_ROOT_RULE "/run/udev/rules.d/61-sd-iscsi-dhcp-root.rules"
-#define DHCP_DROPIN_NAME "50-sd-iscsi-root-path.conf"
 
 /* The value of ROOT_PATH= in the text of a networkd lease file: *ret points into
  * text (which is modified: the value is NUL-terminated in place). -ENOENT if none. */
@@ -34,17 +28,3 @@ int dhcp_lease_root_path(char *text, const char **ret);
  * malformed. */
 int dhcp_session_from_root_path(const char *root_path, bool with_secrets, bool root,
                                 Session *ret, char **error);
-
-/* Whether a .network file's text enables DHCPv4 ([Network] DHCP=yes|ipv4|true|…). */
-bool network_text_dhcp4(const char *text);
-
-/* The drop-in that makes networkd request option 17. */
-int dhcp_write_root_path_dropin(FILE *f);
-
-/* The udev rule naming the session's LUN DHCP_ROOT_LINK, matched by ID_PATH. */
-int dhcp_write_root_rule(FILE *f, const Session *s);
-
-/* For every DHCP-enabled .network file networkd would use (the first of each name in
- * /etc, /run, /usr/lib, /lib systemd/network, below $SD_ISCSI_ROOT), writes
- * /run/systemd/network/<name>.d/DHCP_DROPIN_NAME. Returns how many, or negative errno. */
-int dhcp_write_root_path_dropins(void);

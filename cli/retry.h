@@ -1,31 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include <stdio.h>
+#include <stdint.h>
 
 #include "config.h"
-#include "paths.h"
-
-/* The first line of every record sd-iscsi writes: a record without it is the
- * administrator's (or iscsiadm's), and is never overwritten in the real root. */
-#define NODE_RECORD_MARKER "# Written by sd-iscsi"
-
-/* The node record open-iscsi reads for the session, with its secrets (pure writer);
- * writer ("login", "handoff") names the command on its first line. */
-int node_record_write(FILE *f, const Config *c, const Session *s, const char *writer);
-/* node_record_write(…, "login"). */
-int login_write_record(FILE *f, const Config *c, const Session *s);
-/* Whether a node or iface record's text is one sd-iscsi wrote (NODE_RECORD_MARKER). */
-bool node_record_ours(const char *text);
-/* The value of the last "key = value" line of a record; -ENOENT if none. Only for keys
- * that hold no secret. */
-int node_record_value(const char *text, const char *key, char *buf, size_t size);
-
-/* The iface record for a session that names one (s->iface not empty). */
-int login_write_iface(FILE *f, const Session *s);
-
-/* Node record path below the node directory: "<target>/<portal>,<port>,<tpgt>/<iface>". */
-int login_record_path(const Session *s, char *buf, size_t size);
 
 /* What a failed login attempt means for the next one. */
 typedef enum LoginVerdict {
@@ -38,10 +16,6 @@ typedef enum LoginVerdict {
  * numbering (include/iscsi_err.h), and what it tells the user (a static string; for a
  * failure of the retry class, NULL when the status says nothing more than "failed"). */
 LoginVerdict login_classify(int status, const char **ret_why);
-
-/* A rejected login is tried this many times in all before it fails: the target may still
- * be being set up (an account or an ACL added after the target). */
-#define LOGIN_REJECTIONS_MAX 4U
 
 /* The wait (before jitter) after the n-th rejection (n >= 1): 2 s, 4 s, 8 s, … */
 uint64_t login_rejection_backoff(unsigned n);
@@ -92,8 +66,3 @@ LoginLimit login_limit_end(uint64_t budget_end, uint64_t root_seen, uint64_t gra
  * start at or after the first limit's end. */
 LoginLimit login_give_up(uint64_t next, uint64_t budget_end, uint64_t root_seen, uint64_t grace_usec,
                          unsigned rejections);
-
-/* sd-iscsi login <id> */
-int login_run(const char *id);
-/* sd-iscsi prepare */
-int prepare_run(void);
