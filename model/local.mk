@@ -5,7 +5,8 @@ libsdiscsi_la_SOURCES = \
 	model/config.c model/config.h \
 	model/cmdline.c \
 	model/spec.c \
-	model/ibft.c model/ibft.h \
+	model/ibft.c model/ibft.h model/ibft-internal.h \
+	model/ibft-table.c model/ibft-sysfs.c model/ibft-kmod.c \
 	model/lease.c model/lease.h \
 	model/kernel.c model/kernel.h \
 	model/networkd.c model/networkd.h \
