@@ -161,6 +161,39 @@ int ibft_decode_sysfs_lun(const char *text, uint64_t *ret) {
         return -ENOTUNIQ;
 }
 
+/* The NIC's address and prefix length (prefix-len, else subnet-mask); family 0 when it
+ * has none. Negative (reported) when invalid. */
+static int sysfs_nic_address(Config *c, const char *what, const char *dir, const char *sub, NicAddress *a) {
+        uint64_t v;
+        int family = 0, r;
+
+        r = read_attr_ip(c, what, dir, sub, "ip-addr", &family, a->address);
+        if (r <= 0)
+                return r;
+        a->family = family;
+        r = read_attr_uint(dir, sub, "prefix-len", family == AF_INET ? 32 : 128, &v);
+        if (r == -ENOENT) {
+                /* subnet-mask (no trailing newline in the kernel's output) */
+                char mask[46];
+                int mf = 0;
+                uint8_t b[4];
+
+                r = read_attr_ip(c, what, dir, sub, "subnet-mask", &mf, mask);
+                v = 0;
+                if (r > 0 && mf == AF_INET && inet_pton(AF_INET, mask, b) == 1)
+                        for (unsigned i = 0; i < 32 && (b[i / 8] & (0x80 >> (i % 8))); i++)
+                                v++;
+                r = 0;
+        }
+        if (r < 0) {
+                config_error(c, "%s: %s/prefix-len is invalid for %s, ignoring the NIC.",
+                             what, sub, ibft_family_name(family));
+                return r;
+        }
+        a->prefixlen = (uint8_t) v;
+        return 0;
+}
+
 static int sysfs_nic(Config *c, Firmware *fw, const char *sysfs_root, const char *dir, const char *sub) {
         _cleanup_free_ char *mac = NULL;
         uint64_t v;
@@ -188,32 +221,8 @@ static int sysfs_nic(Config *c, Firmware *fw, const char *sysfs_root, const char
                 return 0;
         }
 
-        r = read_attr_ip(c, fw->what, dir, sub, "ip-addr", &family, n.address.address);
-        if (r < 0)
+        if (sysfs_nic_address(c, fw->what, dir, sub, &n.address) < 0)
                 goto invalid;
-        if (r > 0) {
-                n.address.family = family;
-                r = read_attr_uint(dir, sub, "prefix-len", family == AF_INET ? 32 : 128, &v);
-                if (r == -ENOENT) {
-                        /* subnet-mask (no trailing newline in the kernel's output) */
-                        char mask[46];
-                        int mf = 0;
-                        uint8_t b[4];
-
-                        r = read_attr_ip(c, fw->what, dir, sub, "subnet-mask", &mf, mask);
-                        v = 0;
-                        if (r > 0 && mf == AF_INET && inet_pton(AF_INET, mask, b) == 1)
-                                for (unsigned i = 0; i < 32 && (b[i / 8] & (0x80 >> (i % 8))); i++)
-                                        v++;
-                        r = 0;
-                }
-                if (r < 0) {
-                        config_error(c, "%s: %s/prefix-len is invalid for %s, ignoring the NIC.",
-                                     fw->what, sub, ibft_family_name(family));
-                        goto invalid;
-                }
-                n.address.prefixlen = (uint8_t) v;
-        }
         if (read_attr_ip(c, fw->what, dir, sub, "gateway", &family, n.gateway) < 0 ||
             read_attr_ip(c, fw->what, dir, sub, "primary-dns", &family, n.dns[0]) < 0 ||
             read_attr_ip(c, fw->what, dir, sub, "secondary-dns", &family, n.dns[1]) < 0)
@@ -262,8 +271,54 @@ invalid:
         return 0;
 }
 
-static int sysfs_target(Config *c, Firmware *fw, const char *dir, const char *sub, unsigned flags) {
+/* The lun attribute, if any; negative (reported) when invalid. */
+static int sysfs_target_lun(Config *c, const char *what, const char *dir, const char *sub, uint64_t *ret) {
         _cleanup_free_ char *lun = NULL;
+        int r;
+
+        if (read_attr(dir, sub, "lun", &lun) < 0)
+                return 0;
+        /* The messages below quote it: no control character may reach a log line
+         * ('?' is no hex digit, so this changes no verdict). */
+        for (char *q = lun; *q; q++)
+                if ((unsigned char) *q < 0x20 || (unsigned char) *q >= 0x7f)
+                        *q = '?';
+        r = ibft_decode_sysfs_lun(lun, ret);
+        /* The login does not depend on the LUN (it only names the by-path
+         * link), so an ambiguous one is a warning, not a reason not to boot. */
+        if (r == -ENOTUNIQ)
+                config_warning(c, "%s: %s/lun \"%s\" is ambiguous (the kernel prints it unpadded), assuming LUN %llu.",
+                               what, sub, lun, (unsigned long long) *ret);
+        else if (r < 0) {
+                config_error(c, "%s: %s/lun \"%s\" is invalid, ignoring the target.", what, sub, lun);
+                return r;
+        }
+        return 0;
+}
+
+/* The CHAP names of a target of CHAP type chap, and its secrets with CONFIG_WITH_SECRETS
+ * (only whether there are any without). */
+static int sysfs_target_chap(Config *c, const char *what, const char *dir, const char *sub, uint64_t chap,
+                             unsigned flags, Chap *ret, char **ret_secret, char **ret_rsecret) {
+        int r = 0;
+
+        if (chap >= AUTH_CHAP) {
+                r = read_attr_string(c, what, dir, sub, "chap-name", &ret->username);
+                ret->has_password = attr_exists(dir, sub, "chap-secret");
+                if (r >= 0 && ret->has_password && (flags & CONFIG_WITH_SECRETS))
+                        r = read_attr_string(c, what, dir, sub, "chap-secret", ret_secret);
+        }
+        if (r >= 0 && chap >= AUTH_MUTUAL) {
+                r = read_attr_string(c, what, dir, sub, "rev-chap-name", &ret->in_username);
+                /* sic: the kernel's attribute name */
+                ret->has_in_password = attr_exists(dir, sub, "rev-chap-name-secret");
+                if (r >= 0 && ret->has_in_password && (flags & CONFIG_WITH_SECRETS))
+                        r = read_attr_string(c, what, dir, sub, "rev-chap-name-secret", ret_rsecret);
+        }
+        return r;
+}
+
+static int sysfs_target(Config *c, Firmware *fw, const char *dir, const char *sub, unsigned flags) {
         _cleanup_erase_ char *secret = NULL, *rsecret = NULL;
         FwTarget ft = { .s.nic = -1 };
         Session *s = &ft.s;
@@ -305,38 +360,12 @@ static int sysfs_target(Config *c, Firmware *fw, const char *dir, const char *su
                 config_error(c, "%s: %s has unknown CHAP type %u, ignoring it.", fw->what, sub, (unsigned) chap);
                 goto invalid;
         }
-        if (read_attr(dir, sub, "lun", &lun) >= 0) {
-                /* The messages below quote it: no control character may reach a log line
-                 * ('?' is no hex digit, so this changes no verdict). */
-                for (char *q = lun; *q; q++)
-                        if ((unsigned char) *q < 0x20 || (unsigned char) *q >= 0x7f)
-                                *q = '?';
-                r = ibft_decode_sysfs_lun(lun, &s->lun);
-                /* The login does not depend on the LUN (it only names the by-path
-                 * link), so an ambiguous one is a warning, not a reason not to boot. */
-                if (r == -ENOTUNIQ)
-                        config_warning(c, "%s: %s/lun \"%s\" is ambiguous (the kernel prints it unpadded), assuming LUN %llu.",
-                                       fw->what, sub, lun, (unsigned long long) s->lun);
-                else if (r < 0) {
-                        config_error(c, "%s: %s/lun \"%s\" is invalid, ignoring the target.", fw->what, sub, lun);
-                        goto invalid;
-                }
-        }
+        if (sysfs_target_lun(c, fw->what, dir, sub, &s->lun) < 0)
+                goto invalid;
 
         r = read_attr_string(c, fw->what, dir, sub, "target-name", &s->target);
-        if (r >= 0 && chap >= AUTH_CHAP) {
-                r = read_attr_string(c, fw->what, dir, sub, "chap-name", &s->chap.username);
-                s->chap.has_password = attr_exists(dir, sub, "chap-secret");
-                if (r >= 0 && s->chap.has_password && (flags & CONFIG_WITH_SECRETS))
-                        r = read_attr_string(c, fw->what, dir, sub, "chap-secret", &secret);
-        }
-        if (r >= 0 && chap >= AUTH_MUTUAL) {
-                r = read_attr_string(c, fw->what, dir, sub, "rev-chap-name", &s->chap.in_username);
-                /* sic: the kernel's attribute name */
-                s->chap.has_in_password = attr_exists(dir, sub, "rev-chap-name-secret");
-                if (r >= 0 && s->chap.has_in_password && (flags & CONFIG_WITH_SECRETS))
-                        r = read_attr_string(c, fw->what, dir, sub, "rev-chap-name-secret", &rsecret);
-        }
+        if (r >= 0)
+                r = sysfs_target_chap(c, fw->what, dir, sub, chap, flags, &s->chap, &secret, &rsecret);
         if (r == -ENOMEM) {
                 session_done(s);
                 return r;

@@ -265,54 +265,85 @@ static int table_target(const Table *t, Firmware *fw, size_t off, unsigned flags
         return 0;
 }
 
-int ibft_parse_table(Config *c, const uint8_t *p, size_t size, const char *sysfs_root, unsigned flags) {
-        Firmware fw = { .what = "iBFT" };
-        Table t = { .p = p, .len = size, .c = c, .what = "iBFT" };
+/* The ACPI header and the control structure: whether the table can be used at all (if
+ * not, reported). On success t->len is the table's own length and *ret_clen the control
+ * structure's. */
+static bool table_header_ok(Table *t, uint16_t *ret_clen) {
+        const uint8_t *p = t->p;
+        Config *c = t->c;
         uint32_t length;
         uint16_t clen;
         uint8_t sum = 0;
-        int r = 0;
 
-        if (size < IBFT_HEADER_SIZE + IBFT_CONTROL_MIN) {
-                config_error(c, "iBFT: table is truncated (%zu bytes), ignoring it.", size);
-                return 0;
+        if (t->len < IBFT_HEADER_SIZE + IBFT_CONTROL_MIN) {
+                config_error(c, "iBFT: table is truncated (%zu bytes), ignoring it.", t->len);
+                return false;
         }
         if (memcmp(p, "iBFT", 4) != 0 && memcmp(p, "IBFT", 4) != 0 && memcmp(p, "BIFT", 4) != 0) {
                 config_error(c, "iBFT: table has no iBFT signature, ignoring it.");
-                return 0;
+                return false;
         }
         length = get32(p + 4);
-        if (length > size) {
+        if (length > t->len) {
                 config_error(c, "iBFT: table is truncated (header says %u bytes, got %zu), ignoring it.",
-                             length, size);
-                return 0;
+                             length, t->len);
+                return false;
         }
         if (length < IBFT_HEADER_SIZE + IBFT_CONTROL_MIN) {
                 config_error(c, "iBFT: table length %u is too small, ignoring it.", length);
-                return 0;
+                return false;
         }
-        t.len = length;
+        t->len = length;
         /* Like the kernel: revision 1 only, and the bytes must sum to zero. */
         if (p[8] != 1) {
                 config_error(c, "iBFT: unsupported table revision %u, ignoring it.", p[8]);
-                return 0;
+                return false;
         }
-        for (size_t i = 0; i < t.len; i++)
+        for (size_t i = 0; i < t->len; i++)
                 sum += p[i];
         if (sum != 0) {
                 config_error(c, "iBFT: checksum mismatch, ignoring the table.");
-                return 0;
+                return false;
         }
 
         if (p[IBFT_HEADER_SIZE] != IBFT_ID_CONTROL) {
                 config_error(c, "iBFT: no control structure, ignoring the table.");
-                return 0;
+                return false;
         }
         clen = get16(p + IBFT_HEADER_SIZE + 2);
-        if (clen < IBFT_CONTROL_MIN || IBFT_HEADER_SIZE + (size_t) clen > t.len) {
+        if (clen < IBFT_CONTROL_MIN || IBFT_HEADER_SIZE + (size_t) clen > t->len) {
                 config_error(c, "iBFT: control structure length %u is out of range, ignoring the table.", clen);
-                return 0;
+                return false;
         }
+        *ret_clen = clen;
+        return true;
+}
+
+/* Interface names: the PCI function the table names, else the MAC. */
+static int table_ifnames(Firmware *fw, const char *sysfs_root) {
+        for (size_t i = 0; sysfs_root && i < fw->n_nics; i++) {
+                Nic *n = &fw->nics[i];
+                unsigned bdf = fw->nic_pci[i];
+                char path[PATH_MAX];
+
+                snprintf(path, sizeof path, "%s/bus/pci/devices/0000:%02x:%02x.%x",
+                         sysfs_root, bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7);
+                if (ibft_ifname_from_device(path, &n->ifname) == -ENOMEM ||
+                    (!n->ifname && !ibft_mac_is_null(n->mac) &&
+                     ibft_ifname_from_mac(sysfs_root, n->mac, &n->ifname) == -ENOMEM))
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+int ibft_parse_table(Config *c, const uint8_t *p, size_t size, const char *sysfs_root, unsigned flags) {
+        Firmware fw = { .what = "iBFT" };
+        Table t = { .p = p, .len = size, .c = c, .what = "iBFT" };
+        uint16_t clen;
+        int r = 0;
+
+        if (!table_header_ok(&t, &clen))
+                return 0;
 
         /* Follow every offset and dispatch on the structure's id, never on position. */
         for (size_t e = 8; r >= 0 && e + 2 <= clen; e += 2) {
@@ -340,21 +371,8 @@ int ibft_parse_table(Config *c, const uint8_t *p, size_t size, const char *sysfs
                 }
         }
 
-        /* Interface names: the PCI function the table names, else the MAC. */
-        for (size_t i = 0; r >= 0 && i < fw.n_nics; i++) {
-                Nic *n = &fw.nics[i];
-                unsigned bdf = fw.nic_pci[i];
-                char path[PATH_MAX];
-
-                if (!sysfs_root)
-                        continue;
-                snprintf(path, sizeof path, "%s/bus/pci/devices/0000:%02x:%02x.%x",
-                         sysfs_root, bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7);
-                if (ibft_ifname_from_device(path, &n->ifname) == -ENOMEM ||
-                    (!n->ifname && !ibft_mac_is_null(n->mac) &&
-                     ibft_ifname_from_mac(sysfs_root, n->mac, &n->ifname) == -ENOMEM))
-                        r = -ENOMEM;
-        }
+        if (r >= 0)
+                r = table_ifnames(&fw, sysfs_root);
         if (r >= 0)
                 r = firmware_commit(c, &fw);
         firmware_done(&fw);
