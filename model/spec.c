@@ -252,21 +252,152 @@ static int set_name(char **dst, const char *src, size_t max) {
         return *dst ? 0 : -ENOMEM;
 }
 
-int spec_parse(const char *spec, Session *ret, bool with_secrets, char **error) {
+/* The fields of a spec after the server, as text: pointers into the spec's copy. */
+typedef struct SpecFields {
+        const char *port, *lun, *iface, *netdev;
+        char *target;
+} SpecFields;
+
+/* The server, "[IPv6]" or an address or host name, and the ':' after it: *v moves past. */
+static int spec_server(char **v, char **ret, const char *spec, char **error) {
+        const char *why;
+        char *server;
+        bool ipv6 = false;
+
+        if (**v == '[') {
+                char *close = strchr(*v, ']');
+
+                if (!close)
+                        return spec_fail(error, spec, "unbalanced '[' in the server address");
+                if (close[1] != ':')
+                        return spec_fail(error, spec, "expected ':' after ']'");
+                *close = 0;
+                server = *v + 1;
+                *v = close + 2;
+                ipv6 = true;
+        } else {
+                char *colon = strchr(*v, ':');
+
+                if (!colon)
+                        return spec_fail(error, spec, "no target name");
+                *colon = 0;
+                server = *v;
+                *v = colon + 1;
+                if (strpbrk(server, "[]"))
+                        return spec_fail(error, spec, "unbalanced '[' or ']' in the server address");
+        }
+        why = spec_portal_invalid(server, ipv6);
+        if (why)
+                return spec_fail(error, spec, "%s", why);
+        *ret = server;
+        return 0;
+}
+
+/* The fields after the port, f[i] to f[n - 1]: [iface:netdev:]lun, and the target
+ * when it has no known prefix (sf->target NULL). */
+static int spec_fields_tail(char **f, size_t i, size_t n, SpecFields *sf, const char *spec, char **error) {
+        size_t remaining = n > i ? n - i : 0;
+
+        if (sf->target) {
+                if (remaining > 3)
+                        return spec_fail(error, spec, "too many fields before the target name "
+                                         "(expected [iface:netdev:]lun)");
+                if (remaining == 3)
+                        sf->iface = f[i++];
+                if (remaining >= 2)
+                        sf->netdev = f[i++];
+                if (remaining >= 1)
+                        sf->lun = f[i++];
+                return 0;
+        }
+        /* Without a known prefix, iface:netdev is only taken when more than three
+         * fields remain, one of the first two is set and the third can be a LUN. */
+        if (remaining > 3 && (*f[i] || *f[i + 1]) && (!*f[i + 2] || is_digits(f[i + 2]))) {
+                sf->iface = f[i++];
+                sf->netdev = f[i++];
+        }
+        if (i < n)
+                sf->lun = f[i++];
+        if (i < n) {
+                sf->target = f[i];
+                /* Rejoin the name's own colons. */
+                for (; i + 1 < n; i++)
+                        f[i][strlen(f[i])] = ':';
+        }
+        return 0;
+}
+
+/* protocol:port:[iface:netdev:]lun:target, v modified in place. */
+static int spec_fields(char *v, SpecFields *sf, const char *spec, char **error) {
         static const char *const prefixes[] = { ":iqn.", ":eui.", ":naa." };
-        _cleanup_erase_ char *buf = NULL;
         _cleanup_free_ char **f = NULL;
+        size_t n;
+
+        /* A target name with a known prefix starts at its last occurrence (IQNs contain
+         * colons); dracut tries iqn. before eui. before naa. */
+        for (size_t i = 0; i < ELEMENTSOF(prefixes) && !sf->target; i++) {
+                sf->target = find_last(v, prefixes[i]);
+                if (sf->target)
+                        *sf->target++ = 0;
+        }
+
+        f = calloc(count_char(v, ':') + 1, sizeof *f);
+        if (!f)
+                return -ENOMEM;
+        n = split_fields(v, f, SIZE_MAX);
+        /* As the shell splits: a trailing ':' ends the last field instead of adding an
+         * empty one, and nothing at all is no field. With a known prefix, dracut appends
+         * a ':' before splitting, which cancels that out. */
+        if (!sf->target && n > 0 && isempty(f[n - 1]))
+                n--;
+
+        /* RFC 4173's protocol field: only TCP ("6") exists. dracut ignores the field; we
+         * check it because a mistyped spec shifts other fields (a password) into it. */
+        if (n > 0 && !isempty(f[0]) && !streq_ptr(f[0], "6") && strcasecmp(f[0], "tcp") != 0)
+                return spec_fail(error, spec, "unsupported protocol (only 6, TCP)");
+        if (n > 1)
+                sf->port = f[1];
+        return spec_fields_tail(f, n > 1 ? 2 : 1, n, sf, spec, error);
+}
+
+/* Port, LUN, iface and netdev into the session, checked. */
+static int spec_set_fields(Session *s, const SpecFields *sf, const char *spec, char **error) {
+        uint64_t u;
+        int r;
+
+        if (!isempty(sf->port)) {
+                if (safe_atou64(sf->port, UINT16_MAX, &u) < 0 || u == 0)
+                        return spec_fail(error, spec, "invalid port (expected 1-65535)");
+                s->port = (uint16_t) u;
+        }
+        if (!isempty(sf->lun)) {
+                if (safe_atou64(sf->lun, UINT64_MAX, &u) < 0)
+                        return spec_fail(error, spec, "invalid LUN (expected a decimal number)");
+                s->lun = u;
+        }
+
+        r = set_name(&s->iface, sf->iface, IFACE_NAME_MAX);
+        if (r == -EINVAL)
+                return spec_fail(error, spec, "invalid iface name");
+        if (r < 0)
+                return r;
+        r = set_name(&s->netdev, sf->netdev, NETDEV_NAME_MAX);
+        if (r == -EINVAL)
+                return spec_fail(error, spec, "invalid network interface name");
+        return r;
+}
+
+int spec_parse(const char *spec, Session *ret, bool with_secrets, char **error) {
+        _cleanup_erase_ char *buf = NULL;
         _cleanup_(session_done) Session s = {
                 .source = SOURCE_CMDLINE,
                 .port = ISCSI_DEFAULT_PORT,
                 .tpgt = ISCSI_DEFAULT_TPGT,
                 .nic = -1,
         };
-        const char *rest, *why, *port = NULL, *lun = NULL, *iface = NULL, *netdev = NULL;
-        char *v, *at, *server, *target = NULL;
-        size_t n, i, remaining;
-        bool ipv6 = false;
-        uint64_t u;
+        SpecFields sf = {};
+        const char *rest;
+        char *v, *at, *server = NULL;
         int r;
 
         if (error)
@@ -296,115 +427,23 @@ int spec_parse(const char *spec, Session *ret, bool with_secrets, char **error) 
                 v = at + 1;
         }
 
-        if (*v == '[') {
-                char *close = strchr(v, ']');
+        r = spec_server(&v, &server, spec, error);
+        if (r < 0)
+                return r;
+        r = spec_fields(v, &sf, spec, error);
+        if (r < 0)
+                return r;
 
-                if (!close)
-                        return spec_fail(error, spec, "unbalanced '[' in the server address");
-                if (close[1] != ':')
-                        return spec_fail(error, spec, "expected ':' after ']'");
-                *close = 0;
-                server = v + 1;
-                v = close + 2;
-                ipv6 = true;
-        } else {
-                char *colon = strchr(v, ':');
-
-                if (!colon)
-                        return spec_fail(error, spec, "no target name");
-                *colon = 0;
-                server = v;
-                v = colon + 1;
-                if (strpbrk(server, "[]"))
-                        return spec_fail(error, spec, "unbalanced '[' or ']' in the server address");
-        }
-        why = spec_portal_invalid(server, ipv6);
-        if (why)
-                return spec_fail(error, spec, "%s", why);
-
-        /* A target name with a known prefix starts at its last occurrence (IQNs contain
-         * colons); dracut tries iqn. before eui. before naa. */
-        for (i = 0; i < ELEMENTSOF(prefixes) && !target; i++) {
-                target = find_last(v, prefixes[i]);
-                if (target)
-                        *target++ = 0;
-        }
-
-        f = calloc(count_char(v, ':') + 1, sizeof *f);
-        if (!f)
-                return -ENOMEM;
-        n = split_fields(v, f, SIZE_MAX);
-        /* As the shell splits: a trailing ':' ends the last field instead of adding an
-         * empty one, and nothing at all is no field. With a known prefix, dracut appends
-         * a ':' before splitting, which cancels that out. */
-        if (!target && n > 0 && isempty(f[n - 1]))
-                n--;
-
-        /* RFC 4173's protocol field: only TCP ("6") exists. dracut ignores the field; we
-         * check it because a mistyped spec shifts other fields (a password) into it. */
-        if (n > 0 && !isempty(f[0]) && !streq_ptr(f[0], "6") && strcasecmp(f[0], "tcp") != 0)
-                return spec_fail(error, spec, "unsupported protocol (only 6, TCP)");
-        i = 1;
-        if (n > i)
-                port = f[i++];
-        remaining = n > i ? n - i : 0;
-
-        if (target) {
-                if (remaining > 3)
-                        return spec_fail(error, spec, "too many fields before the target name "
-                                         "(expected [iface:netdev:]lun)");
-                if (remaining == 3)
-                        iface = f[i++];
-                if (remaining >= 2)
-                        netdev = f[i++];
-                if (remaining >= 1)
-                        lun = f[i++];
-        } else {
-                /* Without a known prefix, iface:netdev is only taken when more than three
-                 * fields remain, one of the first two is set and the third can be a LUN. */
-                if (remaining > 3 && (*f[i] || *f[i + 1]) && (!*f[i + 2] || is_digits(f[i + 2]))) {
-                        iface = f[i++];
-                        netdev = f[i++];
-                }
-                if (i < n)
-                        lun = f[i++];
-                if (i < n) {
-                        target = f[i];
-                        /* Rejoin the name's own colons. */
-                        for (; i + 1 < n; i++)
-                                f[i][strlen(f[i])] = ':';
-                }
-        }
-
-        if (isempty(target))
+        if (isempty(sf.target))
                 return spec_fail(error, spec, "no target name");
-        if (!spec_name_valid(target, ISCSI_NAME_MAX))
+        if (!spec_name_valid(sf.target, ISCSI_NAME_MAX))
                 return spec_fail(error, spec, "invalid target name (at most %d printable characters, "
                                  "no spaces, quotes, '/' or '\\')", ISCSI_NAME_MAX);
-
-        if (!isempty(port)) {
-                if (safe_atou64(port, UINT16_MAX, &u) < 0 || u == 0)
-                        return spec_fail(error, spec, "invalid port (expected 1-65535)");
-                s.port = (uint16_t) u;
-        }
-        if (!isempty(lun)) {
-                if (safe_atou64(lun, UINT64_MAX, &u) < 0)
-                        return spec_fail(error, spec, "invalid LUN (expected a decimal number)");
-                s.lun = u;
-        }
-
-        r = set_name(&s.iface, iface, IFACE_NAME_MAX);
-        if (r == -EINVAL)
-                return spec_fail(error, spec, "invalid iface name");
-        if (r < 0)
-                return r;
-        r = set_name(&s.netdev, netdev, NETDEV_NAME_MAX);
-        if (r == -EINVAL)
-                return spec_fail(error, spec, "invalid network interface name");
+        r = spec_set_fields(&s, &sf, spec, error);
         if (r < 0)
                 return r;
 
-        s.target = strdup(target);
+        s.target = strdup(sf.target);
         s.portal = strdup(server);
         if (!s.target || !s.portal)
                 return -ENOMEM;
