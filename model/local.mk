@@ -3,7 +3,7 @@
 noinst_LTLIBRARIES += libsdiscsi.la
 libsdiscsi_la_SOURCES = \
 	model/config.c model/config.h \
-	model/cmdline.c \
+	model/cmdline.c model/cmdline-keys.c model/cmdline-internal.h \
 	model/spec.c \
 	model/ibft.c model/ibft.h model/ibft-internal.h \
 	model/ibft-table.c model/ibft-sysfs.c model/ibft-kmod.c \
