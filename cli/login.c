@@ -16,28 +16,23 @@
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/inotify.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
 #include "commands.h"
-#include "dhcp.h"
 #include "lease.h"
 #include "log.h"
+#include "login.h"
 #include "paths.h"
 #include "record.h"
 #include "retry.h"
 #include "units.h"
 #include "util.h"
 
-#define USEC_PER_SEC 1000000ULL
-#define USEC_PER_MSEC 1000ULL
-/* The retry schedule is login_next_wait()'s (record.c, LOGIN_BACKOFF_*_USEC in login.h):
+/* The retry schedule is login_next_wait()'s (retry.c, LOGIN_BACKOFF_*_USEC in retry.h):
  * a refused or unanswered probe costs the target nothing but a reset, so a portal that is
  * not listening yet is probed more often (LOGIN_PROBE_BACKOFF_MAX_USEC); only real logins
  * back off to LOGIN_BACKOFF_MAX_USEC. */
@@ -46,9 +41,7 @@
  * look for it (one access()), so that the grace starts within a second of it. */
 #define ROOT_CHECK_USEC (1 * USEC_PER_SEC)
 
-extern char **environ;
-
-static uint64_t now_usec(void) {
+uint64_t now_usec(void) {
         struct timespec ts;
 
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -106,14 +99,6 @@ static int write_records(const Config *c, const Session *s) {
                 return -ENAMETOOLONG;
         return write_rendered(path, render_record, c, s);
 }
-
-typedef struct Attempt {
-        unsigned number;
-        char error[256];
-        unsigned rejections;    /* attempts the target (or iscsid) refused for good, in all */
-        const char *rejected;   /* why the last of them was refused (login_classify()) */
-} Attempt;
-
 /* reason: why the helper stopped retrying (state "failed"), else NULL. */
 static void save_state(const Session *s, const char *state, const Attempt *a, const char *reason) {
         char dir[PATH_MAX], path[PATH_MAX], text[768], rejected[32] = "";
@@ -131,8 +116,7 @@ static void save_state(const Session *s, const char *state, const Attempt *a, co
                 (void) write_file_atomic(path, text, (size_t) n, 0644);
 }
 
-static void fail_attempt(Attempt *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void fail_attempt(Attempt *a, const char *fmt, ...) {
+void fail_attempt(Attempt *a, const char *fmt, ...) {
         va_list ap;
 
         va_start(ap, fmt);
@@ -168,7 +152,7 @@ static int have_route(const struct sockaddr_storage *addr, socklen_t len) {
         return 0;
 }
 
-static uint64_t remaining(uint64_t deadline, uint64_t cap) {
+uint64_t remaining(uint64_t deadline, uint64_t cap) {
         uint64_t n = now_usec();
 
         if (deadline == 0)
@@ -229,7 +213,7 @@ static uint64_t limits_deadline(Limits *l, const Session *s) {
         return end;
 }
 
-static int poll_usec(int fd, short events, uint64_t usec) {
+int poll_usec(int fd, short events, uint64_t usec) {
         struct pollfd p = { .fd = fd, .events = events };
         int r;
 
@@ -329,105 +313,6 @@ fail:
         return -err;
 }
 
-/* The line of iscsiadm's output that says why: "initiator reported error (24 - …)" if
- * there is one, else the last "iscsiadm:" line, else the last line. (Its stdout is
- * block-buffered into our pipe, so "Logging in to …" tends to come last.) */
-static void iscsiadm_reason(const char *out, char *buf, size_t size) {
-        const char *best = NULL, *best_end = NULL;
-        int rank = 0;
-
-        for (const char *p = out; *p;) {
-                const char *e = strchrnul(p, '\n');
-                int r = 1;
-
-                if (e - p >= 9 && strncmp(p, "iscsiadm:", 9) == 0)
-                        r = memmem(p, (size_t) (e - p), "error (", 7) ? 3 : 2;
-                if (e > p && r >= rank) {
-                        best = p, best_end = e;
-                        rank = r;
-                }
-                p = *e ? e + 1 : e;
-        }
-        if (!best)
-                buf[0] = 0;
-        else
-                snprintf(buf, size, "%.*s", (int) (best_end - best), best);
-}
-
-/* 0: logged in; -EPROTO: failed, worth retrying; -EACCES: refused for good (a->rejected
- * says why). */
-static int run_iscsiadm(const Session *s, Attempt *a) {
-        char portal[320], out[4096];
-        const char *argv[16], *why;
-        LoginVerdict verdict;
-        const char *iscsiadm = getenv("SD_ISCSI_ISCSIADM") ?: ISCSIADM;
-        posix_spawn_file_actions_t fa;
-        size_t n = 0, used = 0;
-        int pipefd[2], status, r;
-        pid_t pid;
-
-        snprintf(portal, sizeof portal, "%s%s%s:%u,%u", strchr(s->portal, ':') ? "[" : "", s->portal,
-                 strchr(s->portal, ':') ? "]" : "", s->port, s->tpgt);
-        argv[n++] = iscsiadm;
-        argv[n++] = "-m";
-        argv[n++] = "node";
-        argv[n++] = "-T";
-        argv[n++] = s->target;
-        argv[n++] = "-p";
-        argv[n++] = portal;
-        argv[n++] = "-I";
-        argv[n++] = isempty(s->iface) ? "default" : s->iface;
-        argv[n++] = "--login";
-        argv[n] = NULL;
-
-        if (pipe2(pipefd, O_CLOEXEC) < 0)
-                return -errno;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-        posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDERR_FILENO);
-        r = posix_spawn(&pid, iscsiadm, &fa, NULL, (char **) argv, environ);
-        posix_spawn_file_actions_destroy(&fa);
-        close(pipefd[1]);
-        if (r != 0) {
-                close(pipefd[0]);
-                fail_attempt(a, "cannot run %s: %s", iscsiadm, strerror(r));
-                return -r;
-        }
-        for (;;) {
-                ssize_t k = read(pipefd[0], out + used, sizeof out - 1 - used);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k <= 0)
-                        break;
-                used += (size_t) k;
-                if (used == sizeof out - 1) {
-                        /* Keep reading so iscsiadm never blocks; keep the tail. */
-                        memmove(out, out + sizeof out / 2, used - sizeof out / 2);
-                        used -= sizeof out / 2;
-                }
-        }
-        out[used] = 0;
-        close(pipefd[0]);
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return -errno;
-
-        if (used > 0)
-                fputs(out, stderr);
-        verdict = login_classify(WIFEXITED(status) ? WEXITSTATUS(status) : -1, &why);
-        if (verdict == LOGIN_VERDICT_OK)
-                return 0;
-        iscsiadm_reason(out, a->error, sizeof a->error);
-        if (a->error[0] == 0)
-                fail_attempt(a, "iscsiadm failed with status %d%s%s", WIFEXITED(status) ? WEXITSTATUS(status) : -1,
-                             why ? ": " : "", strempty(why));
-        if (verdict == LOGIN_VERDICT_REJECTED) {
-                a->rejections++;
-                a->rejected = why;
-                return -EACCES;
-        }
-        return -EPROTO;
-}
 
 /* The random number of a wait's jitter. */
 static uint32_t jitter_random(void) {
@@ -577,121 +462,6 @@ static int login_session(const Config *c, const Session *s, uint64_t start) {
         }
 }
 
-/* Watches the leases directory or, while it does not exist yet, its nearest parent. */
-static int watch_leases(int ifd, int *wd) {
-        char path[PATH_MAX];
-        int r;
-
-        r = runtime_path(NETIF_LEASES_DIR, path, sizeof path);
-        if (r < 0)
-                return r;
-        for (;;) {
-                int w = inotify_add_watch(ifd, path, IN_CREATE|IN_MOVED_TO|IN_CLOSE_WRITE|IN_ONLYDIR);
-                char *slash;
-
-                if (w >= 0) {
-                        if (*wd >= 0 && *wd != w)
-                                (void) inotify_rm_watch(ifd, *wd);
-                        *wd = w;
-                        return 0;
-                }
-                if (errno != ENOENT)
-                        return -errno;
-                slash = strrchr(path, '/');
-                if (!slash || slash == path)
-                        return -ENOENT;
-                *slash = 0;
-        }
-}
-
-/* Loads the model until a lease names the DHCP session: woken by inotify whenever
- * networkd saves a lease, so the login starts the moment the root-path is known. */
-static int load_dhcp_session(Config *c, uint64_t deadline, Session **ret) {
-        _cleanup_close_ int ifd = -EBADF;
-        size_t logged = 0;
-        int wd = -1, r;
-
-        ifd = inotify_init1(IN_CLOEXEC|IN_NONBLOCK);
-        if (ifd < 0)
-                return log_error_errno(errno, "Failed to watch for DHCP leases: %m");
-        (void) sd_notify(0, "STATUS=Waiting for a DHCP lease with an iSCSI root path");
-        for (;;) {
-                char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-                uint64_t left;
-
-                /* Watch first, then look: no lease saved in between is missed. */
-                r = watch_leases(ifd, &wd);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to watch %s: %m", NETIF_LEASES_DIR);
-                config_done(c);
-                config_init(c);
-                r = config_load(c, CONFIG_WITH_SECRETS);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to read the iSCSI boot configuration: %m");
-                for (; logged < c->n_errors; logged++)
-                        log_error("%s", c->errors[logged]);
-                *ret = config_find_session(c, DHCP_SESSION_ID);
-                if (*ret)
-                        return 0;
-                if (c->dhcp_other_root_path)
-                        return -EOPNOTSUPP;
-
-                left = remaining(deadline, 60 * USEC_PER_SEC);
-                if (left == 0)
-                        return log_error_errno(ETIMEDOUT, "No DHCP lease with an iSCSI root path within the login budget of %llus.",
-                                               (unsigned long long) (c->timeout_usec / USEC_PER_SEC));
-                r = poll_usec(ifd, POLLIN, left);
-                if (r < 0 && r != -ETIMEDOUT)
-                        return log_error_errno(r, "Failed to wait for DHCP leases: %m");
-                while (read(ifd, buf, sizeof buf) > 0)
-                        ;
-        }
-}
-
-static int render_root_rule(FILE *f, const Config *c, const Session *s) {
-        return dhcp_write_root_rule(f, s);
-}
-
-/* Names the LUN before it exists: udev applies the rule when the disk appears. */
-static int write_root_rule(const Config *c, const Session *s) {
-        const char *udevadm = getenv("SD_ISCSI_UDEVADM") ?: "udevadm";
-        const char *argv[] = { udevadm, "control", "--reload", NULL };
-        _cleanup_erase_ char *text = NULL;
-        char path[PATH_MAX];
-        size_t size = 0;
-        int status, r;
-        pid_t pid;
-        FILE *f;
-
-        r = runtime_path(DHCP_ROOT_RULE, path, sizeof path);
-        if (r < 0)
-                return r;
-        f = open_memstream(&text, &size);
-        if (!f)
-                return log_oom();
-        r = render_root_rule(f, c, s);
-        if (fclose(f) != 0 && r >= 0)
-                r = -errno;
-        if (r < 0)
-                return log_error_errno(r, "Cannot name the root disk of target %s in a udev rule: %m", s->target);
-        r = write_file_atomic(path, text, size, 0644);
-        if (r < 0)
-                return log_error_errno(r, "Failed to write %s: %m", path);
-
-        /* udevd notices new rules only on its own schedule (a few seconds): make it
-         * reload now, before the login creates the disk. */
-        r = posix_spawnp(&pid, udevadm, NULL, NULL, (char **) argv, environ);
-        if (r != 0) {
-                log_warning_errno(r, "Cannot run %s to reload the udev rules: %m", udevadm);
-                return 0;
-        }
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return -errno;
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                log_warning("%s control --reload failed; the root disk link may appear late.", udevadm);
-        return 0;
-}
 
 int login_run(const char *id) {
         _cleanup_(config_done) Config c;
