@@ -82,6 +82,17 @@ static bool have_link(const BootLink *links, size_t n, const char *ifname) {
         return false;
 }
 
+/* <sysfs>/class/<class> into dir and *ret: 1, or 0 (and *ret NULL) when the kernel has
+ * no such class (no iSCSI at all), or negative errno. */
+static int class_opendir(const char *sysfs, const char *class, char dir[static PATH_MAX], DIR **ret) {
+        if (snprintf(dir, PATH_MAX, "%s/class/%s", sysfs, class) >= PATH_MAX)
+                return -ENAMETOOLONG;
+        *ret = opendir(dir);
+        if (!*ret)
+                return errno == ENOENT ? 0 : -errno;
+        return 1;
+}
+
 int handoff_boot_links(const char *sysfs, BootLink *links, size_t max, size_t *ret_n) {
         static const char *const address_files[] = { "address", "persistent_address" };
         _cleanup_(closedirp) DIR *d = NULL;
@@ -89,20 +100,18 @@ int handoff_boot_links(const char *sysfs, BootLink *links, size_t max, size_t *r
         char dir[PATH_MAX];
         struct dirent *de;
         size_t n = 0;
+        int r;
 
-        if (snprintf(dir, sizeof dir, "%s/class/iscsi_connection", sysfs) >= (int) sizeof dir)
-                return -ENAMETOOLONG;
-        d = opendir(dir);
-        if (!d) {
+        r = class_opendir(sysfs, "iscsi_connection", dir, &d);
+        if (r <= 0) {
                 *ret_n = 0;
-                return errno == ENOENT ? 0 : -errno;
+                return r;
         }
         if (getifaddrs(&ifs) < 0)
                 return -errno;
         while ((de = readdir(d)) && n < max) {
                 _cleanup_free_ char *portal = NULL, *port = NULL;
                 char path[PATH_MAX], ifname[IFNAMSIZ];
-                int r;
 
                 if (de->d_name[0] == '.')
                         continue;
@@ -181,14 +190,13 @@ int kernel_sessions_read(const char *sysfs, KernelSession **ret, size_t *ret_n) 
         char dir[PATH_MAX];
         struct dirent *de;
         size_t n = 0;
+        int r;
 
         *ret = NULL;
         *ret_n = 0;
-        if (snprintf(dir, sizeof dir, "%s/class/iscsi_session", sysfs) >= (int) sizeof dir)
-                return -ENAMETOOLONG;
-        d = opendir(dir);
-        if (!d)
-                return errno == ENOENT ? 0 : -errno;
+        r = class_opendir(sysfs, "iscsi_session", dir, &d);
+        if (r <= 0)
+                return r;
         while ((de = readdir(d))) {
                 _cleanup_free_ char *tpgt = NULL, *port = NULL;
                 char conn[48];
