@@ -79,14 +79,23 @@ static void json_key(FILE *f, bool *first, const char *key) {
         fputs(": ", f);
 }
 
-static void json_strings(FILE *f, char *const *v, size_t n) {
+/* A JSON array of n items, the i-th written by item(f, v, i). */
+static void json_array(FILE *f, const void *v, size_t n, void (*item)(FILE *f, const void *v, size_t i)) {
         fputc('[', f);
         for (size_t i = 0; i < n; i++) {
                 if (i > 0)
                         fputs(", ", f);
-                json_string(f, v[i]);
+                item(f, v, i);
         }
         fputc(']', f);
+}
+
+static void json_strings_item(FILE *f, const void *v, size_t i) {
+        json_string(f, ((char *const *) v)[i]);
+}
+
+static void json_strings(FILE *f, char *const *v, size_t n) {
+        json_array(f, v, n, json_strings_item);
 }
 
 static const char *nonempty_or_null(const char *s) {
@@ -219,6 +228,20 @@ static void json_handoff(FILE *f, const HandoffRecord *h) {
         fputc('}', f);
 }
 
+static void json_session_item(FILE *f, const void *v, size_t i) {
+        const ShowContext *ctx = v;
+
+        json_session(f, &ctx->config->sessions[i], ctx->runtime ? &ctx->runtime[i] : NULL);
+}
+
+static void json_nic_item(FILE *f, const void *v, size_t i) {
+        json_nic(f, &((const Nic *) v)[i]);
+}
+
+static void json_handoff_item(FILE *f, const void *v, size_t i) {
+        json_handoff(f, &((const HandoffRecord *) v)[i]);
+}
+
 int show_json(FILE *f, const ShowContext *ctx) {
         const Config *c = ctx->config;
         _cleanup_free_ char *root = NULL;
@@ -235,23 +258,11 @@ int show_json(FILE *f, const ShowContext *ctx) {
                 json_string(f, ctx->initiator_in_use);
         }
         json_key(f, &first, "sessions");
-        fputc('[', f);
-        for (size_t i = 0; i < c->n_sessions; i++) {
-                if (i > 0)
-                        fputs(", ", f);
-                json_session(f, &c->sessions[i], ctx->runtime ? &ctx->runtime[i] : NULL);
-        }
-        fputc(']', f);
+        json_array(f, ctx, c->n_sessions, json_session_item);
         json_key(f, &first, "root_device");
         json_string(f, root);
         json_key(f, &first, "interfaces");
-        fputc('[', f);
-        for (size_t i = 0; i < c->n_nics; i++) {
-                if (i > 0)
-                        fputs(", ", f);
-                json_nic(f, &c->nics[i]);
-        }
-        fputc(']', f);
+        json_array(f, c->nics, c->n_nics, json_nic_item);
         json_key(f, &first, "firmware");
         fputs(c->firmware ? "true" : "false", f);
         if (c->netroot_dhcp) {
@@ -268,13 +279,7 @@ int show_json(FILE *f, const ShowContext *ctx) {
                 /* Only in the real root after sd-iscsi handoff, so that the initrd's output
                  * stays as it was. */
                 json_key(f, &first, "handoff");
-                fputc('[', f);
-                for (size_t i = 0; i < ctx->n_handoff; i++) {
-                        if (i > 0)
-                                fputs(", ", f);
-                        json_handoff(f, &ctx->handoff[i]);
-                }
-                fputc(']', f);
+                json_array(f, ctx->handoff, ctx->n_handoff, json_handoff_item);
         }
         json_key(f, &first, "params");
         json_strings(f, c->params, c->n_params);
