@@ -54,6 +54,9 @@ void ibft_nic_done(Nic *n);
 void firmware_done(Firmware *fw);
 Nic *firmware_find_nic(Firmware *fw, int index);
 bool firmware_has_target(const Firmware *fw, int index);
+/* Appends a checked target (taking its strings) with a copy of its portal address; on
+ * -ENOMEM its session is freed. */
+int firmware_add_target(Firmware *fw, FwTarget *ft, const char *portal);
 
 /* Strings end up in unit files and networkd files: printable ASCII only, which also
  * rules out newlines that would inject settings. */

@@ -381,13 +381,7 @@ static int sysfs_target(Config *c, Firmware *fw, const char *dir, const char *su
                 goto invalid;
         s->chap.password = TAKE_PTR(secret);
         s->chap.in_password = TAKE_PTR(rsecret);
-        s->portal = strdup(addr);
-        if (!s->portal) {
-                session_done(s);
-                return -ENOMEM;
-        }
-        fw->targets[fw->n_targets++] = ft;
-        return 0;
+        return firmware_add_target(fw, &ft, addr);
 
 invalid:
         session_done(s);

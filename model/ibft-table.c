@@ -256,13 +256,7 @@ static int table_target(const Table *t, Firmware *fw, size_t off, unsigned flags
                 s->chap.password = TAKE_PTR(secret);
                 s->chap.in_password = TAKE_PTR(rsecret);
         }
-        s->portal = strdup(addr);
-        if (!s->portal) {
-                session_done(s);
-                return -ENOMEM;
-        }
-        fw->targets[fw->n_targets++] = ft;
-        return 0;
+        return firmware_add_target(fw, &ft, addr);
 }
 
 /* The ACPI header and the control structure: whether the table can be used at all (if

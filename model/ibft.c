@@ -52,6 +52,16 @@ bool firmware_has_target(const Firmware *fw, int index) {
         return false;
 }
 
+int firmware_add_target(Firmware *fw, FwTarget *ft, const char *portal) {
+        ft->s.portal = strdup(portal);
+        if (!ft->s.portal) {
+                session_done(&ft->s);
+                return -ENOMEM;
+        }
+        fw->targets[fw->n_targets++] = *ft;
+        return 0;
+}
+
 uint64_t ibft_lun_from_sam(const uint8_t sam[8]) {
         uint64_t lun = 0;
 
