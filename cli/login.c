@@ -313,7 +313,6 @@ fail:
         return -err;
 }
 
-
 /* The random number of a wait's jitter. */
 static uint32_t jitter_random(void) {
         uint32_t rnd = 0;
@@ -461,7 +460,6 @@ static int login_session(const Config *c, const Session *s, uint64_t start) {
                 usleep((useconds_t) wait);
         }
 }
-
 
 int login_run(const char *id) {
         _cleanup_(config_done) Config c;
