@@ -23,6 +23,7 @@
 #include "commands.h"
 #include "kernel.h"
 #include "log.h"
+#include "netfiles.h"
 #include "network.h"
 #include "networkd.h"
 #include "paths.h"

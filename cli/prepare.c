@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "dhcp.h"
 #include "log.h"
+#include "netfiles.h"
 #include "network.h"
 #include "paths.h"
 #include "util.h"

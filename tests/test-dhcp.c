@@ -9,6 +9,7 @@
 #include "config.h"
 #include "dhcp.h"
 #include "lease.h"
+#include "netfiles.h"
 #include "networkd.h"
 #include "util.h"
 

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "netfiles.h"
 #include "network.h"
 #include "util.h"
 

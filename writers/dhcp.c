@@ -3,8 +3,6 @@
 #include <errno.h>
 
 #include "dhcp.h"
-#include "network.h"
-#include "networkd.h"
 #include "paths.h"
 #include "units.h"
 #include "util.h"
@@ -35,23 +33,3 @@ int dhcp_write_root_rule(FILE *f, const Session *s) {
                 "ENV{ID_PATH}==\"%s\", SYMLINK+=\"%s root\"\n", id_path, DHCP_ROOT_LINK + strlen("/dev/"));
         return ferror(f) ? -EIO : 0;
 }
-
-static int root_path_dropin(const char *name, const char *text, void *userdata) {
-        int *count = userdata, r;
-
-        if (!network_text_dhcp4(text))
-                return 0;
-        r = network_write_dropin(name, DHCP_DROPIN_NAME, dhcp_write_root_path_dropin);
-        if (r < 0)
-                return r;
-        (*count)++;
-        return 0;
-}
-
-int dhcp_write_root_path_dropins(void) {
-        int count = 0, r;
-
-        r = network_for_each_file(root_path_dropin, &count);
-        return r < 0 ? r : count;
-}
-

@@ -14,8 +14,3 @@ int dhcp_write_root_path_dropin(FILE *f);
 
 /* The udev rule naming the session's LUN DHCP_ROOT_LINK, matched by ID_PATH. */
 int dhcp_write_root_rule(FILE *f, const Session *s);
-
-/* For every DHCP-enabled .network file networkd would use (the first of each name in
- * /etc, /run, /usr/lib, /lib systemd/network, below $SD_ISCSI_ROOT), writes
- * /run/systemd/network/<name>.d/DHCP_DROPIN_NAME. Returns how many, or negative errno. */
-int dhcp_write_root_path_dropins(void);

@@ -37,14 +37,5 @@ int network_file_name(const Nic *n, NetworkFile type, char *buf, size_t size);
  * does not need this file, -EIO on write errors. */
 int network_write(const Nic *n, NetworkFile type, FILE *f);
 
-/* Writes every file for every NIC in c into dir (created if missing; existing files are
- * replaced atomically). NICs without a MAC are skipped with a warning. Not a generator
- * function: sd-iscsi prepare calls it for /run/systemd/network. */
-int network_write_files(const Config *c, const char *dir);
-
-/* Writes /run/systemd/network/<network>.d/<dropin> (replacing it) with what render
- * writes. */
-int network_write_dropin(const char *network, const char *dropin, int (*render)(FILE *f));
-
 /* The drop-in that makes a .network file keep its links' configuration (pure writer). */
 int handoff_write_dropin(FILE *f);
