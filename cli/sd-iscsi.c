@@ -30,26 +30,12 @@ static void help(FILE *f) {
 static void read_state(const Session *s, SessionRuntime *rt) {
         char path[PATH_MAX], dir[PATH_MAX];
         _cleanup_free_ char *text = NULL;
-        char *line, *save = NULL;
 
         if (runtime_path(SD_ISCSI_STATE_DIR, dir, sizeof dir) < 0 ||
             snprintf(path, sizeof path, "%s/%s", dir, s->id) >= (int) sizeof path ||
             read_full_file(path, &text, NULL, 4096) < 0)
                 return;
-        rt->known = true;
-        for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-                const char *v;
-                if ((v = startswith(line, "STATE=")))
-                        snprintf(rt->state, sizeof rt->state, "%s", v);
-                else if ((v = startswith(line, "ATTEMPT=")))
-                        rt->attempt = (unsigned) strtoul(v, NULL, 10);
-                else if ((v = startswith(line, "ERROR=")))
-                        snprintf(rt->error, sizeof rt->error, "%s", v);
-                else if ((v = startswith(line, "REJECTED=")))
-                        rt->rejected = (unsigned) strtoul(v, NULL, 10);
-                else if ((v = startswith(line, "REASON=")))
-                        snprintf(rt->reason, sizeof rt->reason, "%s", v);
-        }
+        session_runtime_parse(text, rt);
 }
 
 /* Which kernel session (if any) serves each configured session. */

@@ -90,3 +90,22 @@ int handoff_parse_state(const char *text, HandoffRecord *h) {
         }
         return have_state && h->kernel_session[0] ? 0 : -EBADMSG;
 }
+
+void session_runtime_parse(char *text, SessionRuntime *rt) {
+        char *line, *save = NULL;
+
+        rt->known = true;
+        for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                const char *v;
+                if ((v = startswith(line, "STATE=")))
+                        snprintf(rt->state, sizeof rt->state, "%s", v);
+                else if ((v = startswith(line, "ATTEMPT=")))
+                        rt->attempt = (unsigned) strtoul(v, NULL, 10);
+                else if ((v = startswith(line, "ERROR=")))
+                        snprintf(rt->error, sizeof rt->error, "%s", v);
+                else if ((v = startswith(line, "REJECTED=")))
+                        rt->rejected = (unsigned) strtoul(v, NULL, 10);
+                else if ((v = startswith(line, "REASON=")))
+                        snprintf(rt->reason, sizeof rt->reason, "%s", v);
+        }
+}

@@ -45,3 +45,18 @@ const char *handoff_record_state_to_string(HandoffRecordState s);
 /* The state file /run/sd-iscsi/handoff/<kernel session>, read back (handoff_write_state()
  * writes it). */
 int handoff_parse_state(const char *text, HandoffRecord *h);
+
+/* What the login helper recorded about a session at boot (never a secret). */
+typedef struct SessionRuntime {
+        bool known;
+        char state[24];         /* "logging-in", "logged-in", "failed" */
+        unsigned attempt;
+        char error[256];
+        char reason[256];       /* why the helper stopped retrying, when it did */
+        unsigned rejected;      /* attempts refused for good (authentication, …) */
+        char kernel_session[32];        /* "session1" when the kernel has it */
+} SessionRuntime;
+
+/* The login helper's state file /run/sd-iscsi/state/<id> (STATE=, ATTEMPT=, ERROR=,
+ * REJECTED=, REASON=) into rt; text is modified. */
+void session_runtime_parse(char *text, SessionRuntime *rt);

@@ -6,17 +6,6 @@
 #include "config.h"
 #include "state.h"
 
-/* What the login helper recorded about a session at boot (never a secret). */
-typedef struct SessionRuntime {
-        bool known;
-        char state[24];         /* "logging-in", "logged-in", "failed" */
-        unsigned attempt;
-        char error[256];
-        char reason[256];       /* why the helper stopped retrying, when it did */
-        unsigned rejected;      /* attempts refused for good (authentication, …) */
-        char kernel_session[32];        /* "session1" when the kernel has it */
-} SessionRuntime;
-
 typedef struct ShowContext {
         const Config *config;
         const SessionRuntime *runtime;  /* n_sessions entries, or NULL when not at boot */
