@@ -141,11 +141,14 @@ stack_stage_mkinitcpio() {
         # mkinitcpio sets PATH=/usr/bin:/bin for itself, right on Arch, whose /usr/sbin is
         # /usr/bin; Debian 13 keeps modinfo, blkid, switch_root … in /usr/sbin. And the
         # systemd hook copies /usr/bin/sulogin, swapon, swapoff by those names. A Debian
-        # package of mkinitcpio would have to do the same.
+        # package of mkinitcpio would have to do the same. Hard links, not symlinks: the
+        # image has /usr/sbin -> bin, where a copied usr/bin/sulogin -> ../sbin/sulogin
+        # points at itself, and the emergency shell failed with "Too many levels of
+        # symbolic links" (systemd-sulogin-shell then restarts initrd.target).
         sed -e 's|^export PATH="@BINDIR@:/bin"$|export PATH="/usr/bin:/usr/sbin:/bin"|' "${subst[@]}" \
                 "$d/mkinitcpio" >"$root/usr/bin/mkinitcpio"
         for f in sulogin swapon swapoff; do
-                [[ -e $root/usr/bin/$f || ! -e $root/usr/sbin/$f ]] || ln -s "../sbin/$f" "$root/usr/bin/$f"
+                [[ -e $root/usr/bin/$f || ! -e $root/usr/sbin/$f ]] || ln "$root/usr/sbin/$f" "$root/usr/bin/$f"
         done
         sed "${subst[@]}" "$d/lsinitcpio" >"$root/usr/bin/lsinitcpio"
         chmod 0755 "$root/usr/bin/mkinitcpio" "$root/usr/bin/lsinitcpio"

@@ -265,6 +265,8 @@ vm_run_scenario() {
                         why="emergency report shows: ${SC_REPORT_REJECT[*]}"
                 elif [[ $SC_END == root ]] && ! vm_reject 'SDI-EMERGENCY'; then
                         why="emergency before root"
+                elif [[ $SC_END == emergency ]] && ! grep -aq 'SDI-EMERGENCY-SHELL ok' "$VM_CONSOLE"; then
+                        why="no usable emergency shell: $(grep -aom1 'SDI-EMERGENCY-SHELL.*' "$VM_CONSOLE")"
                 elif [[ -n $SC_FAIL ]]; then
                         why=$SC_FAIL
                 else
@@ -274,6 +276,12 @@ vm_run_scenario() {
         VM_LINE=$(printf '%-4s %-22s wall %5ss  uptime %5ss  net→login %5ss  %s' \
                 "$VM_VERDICT" "$label" "${VM_WALL:--}" "$VM_T_UPTIME" "$VM_T_LOGIN" "${why:-$SC_DESC}${SC_FIGURE:+ — $SC_FIGURE}")
         echo "$VM_LINE"
-        [[ $VM_VERDICT == fail ]] && echo "     console: $VM_CONSOLE"
+        if [[ $VM_VERDICT == fail ]]; then
+                echo "     console: $VM_CONSOLE"
+                # CI keeps only this output: the console's last words say what happened.
+                [[ $VM_RESULT == root || $VM_RESULT == emergency ]] ||
+                        sed -E 's/\x1b\[[0-9;]*[A-Za-z]//g; s/\r//g' "$VM_CONSOLE" | grep -av '^ *\[ *\*' |
+                        tail -n 15 | cut -c1-200 | sed 's/^/     | /'
+        fi
         return 0
 }
