@@ -297,15 +297,22 @@ int ini_foreach(const char *text, const char *section, ini_fn fn, void *userdata
         return 0;
 }
 
+/* dir/name into path, and its missing parents below dir. */
+static int make_parents(char path[static PATH_MAX], const char *dir, const char *name) {
+        int r;
+
+        r = join_path(path, PATH_MAX, dir, name);
+        if (r < 0)
+                return r;
+        return mkdir_parents(path, 0755);
+}
+
 int write_file_excl(const char *dir, const char *name, const char *text, size_t len, mode_t mode) {
         char path[PATH_MAX];
         _cleanup_close_ int fd = -EBADF;
         int r;
 
-        r = join_path(path, sizeof path, dir, name);
-        if (r < 0)
-                return r;
-        r = mkdir_parents(path, 0755);
+        r = make_parents(path, dir, name);
         if (r < 0)
                 return r;
         fd = open(path, O_WRONLY|O_CREAT|O_EXCL|O_CLOEXEC|O_NOCTTY, mode);
@@ -330,10 +337,7 @@ int symlink_excl(const char *target, const char *dir, const char *name) {
         char path[PATH_MAX];
         int r;
 
-        r = join_path(path, sizeof path, dir, name);
-        if (r < 0)
-                return r;
-        r = mkdir_parents(path, 0755);
+        r = make_parents(path, dir, name);
         if (r < 0)
                 return r;
         if (symlink(target, path) < 0)
