@@ -36,7 +36,8 @@ static void iscsiadm_reason(const char *out, char *buf, size_t size) {
                 snprintf(buf, size, "%.*s", (int) (best_end - best), best);
 }
 
-/* 0: logged in; -EPROTO: failed, worth retrying; -EACCES: refused for good (a->rejected
+/* 0: logged in; -EPROTO: failed, worth retrying; -EHOSTDOWN: the same, and iscsid never
+ * reached the portal (login_status_unreached()); -EACCES: refused for good (a->rejected
  * says why). */
 int run_iscsiadm(const Session *s, Attempt *a) {
         char portal[320], out[4096];
@@ -108,5 +109,5 @@ int run_iscsiadm(const Session *s, Attempt *a) {
                 a->rejected = why;
                 return -EACCES;
         }
-        return -EPROTO;
+        return WIFEXITED(status) && login_status_unreached(WEXITSTATUS(status)) ? -EHOSTDOWN : -EPROTO;
 }

@@ -4,9 +4,14 @@
  *
  * No discovery round trip: the node record is written directly (mode 0600: it holds
  * the CHAP secrets, which therefore never reach argv, the environment or a log). Before
- * each attempt we wait for a route to the portal (event-driven, via rtnetlink) and probe
- * the portal with a plain TCP connect, so that iscsid is only asked to log in when it
- * can succeed: a login sent before the route exists costs open-iscsi a 3 s reconnect.
+ * each attempt we wait for a route to the portal (event-driven, via rtnetlink): a login
+ * sent before the route exists costs open-iscsi a 3 s reconnect. The first attempt, and
+ * every one after an attempt that reached the portal, goes straight to iscsiadm: a target
+ * logs a connection that is closed without a login PDU as a failed login (LIO: "iSCSI
+ * Login negotiation failed."). Only after an attempt that did not reach the portal
+ * (refused, unreachable, timed out) does the next one wait for it with a plain TCP
+ * connect first, which honours the budget and the grace where iscsid's login_timeout
+ * would not; a refused connect never reaches the target's log.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -33,9 +38,9 @@
 #include "util.h"
 
 /* The retry schedule is login_next_wait()'s (retry.c, LOGIN_BACKOFF_*_USEC in retry.h):
- * a refused or unanswered probe costs the target nothing but a reset, so a portal that is
- * not listening yet is probed more often (LOGIN_PROBE_BACKOFF_MAX_USEC); only real logins
- * back off to LOGIN_BACKOFF_MAX_USEC. */
+ * a refused or unanswered connect costs the target nothing but a reset, so a portal that
+ * is not listening yet is probed more often (LOGIN_PROBE_BACKOFF_MAX_USEC); only logins
+ * that reached the portal back off to LOGIN_BACKOFF_MAX_USEC. */
 #define PROBE_TIMEOUT_USEC (3 * USEC_PER_SEC)
 /* While the root device may yet appear and start a grace, waits wake this often to
  * look for it (one access()), so that the grace starts within a second of it. */
@@ -386,6 +391,8 @@ static int login_session(const Config *c, const Session *s, uint64_t start) {
                 .root_seen = CONFIG_USEC_INFINITY,
         };
         uint64_t backoff = LOGIN_BACKOFF_INITIAL_USEC;
+        /* The last attempt did not reach the portal: this one waits for it with a probe. */
+        bool probe = false;
         Attempt a = {};
         int r;
 
@@ -420,12 +427,14 @@ static int login_session(const Config *c, const Session *s, uint64_t start) {
                 if (r >= 0 && c->testroute)
                         r = wait_for_route(&addr, len, &l, s, &a);
                 t[1] = now_usec();
-                if (r >= 0)
+                if (r >= 0 && probe)
                         r = probe_portal(&addr, len, &l, &a, s);
                 t[2] = now_usec();
                 if (r >= 0) {
                         how = LOGIN_FAILED_LOGIN;
                         r = run_iscsiadm(s, &a);
+                        if (r == -EHOSTDOWN)
+                                how = LOGIN_FAILED_PORTAL;
                 }
                 t[3] = now_usec();
                 if (r >= 0) {
@@ -451,6 +460,7 @@ static int login_session(const Config *c, const Session *s, uint64_t start) {
                 } else
                         log_warning("Attempt %u to log in to %s at %s:%u failed: %s", a.number, s->target,
                                     s->portal, s->port, a.error);
+                probe = how == LOGIN_FAILED_PORTAL;
                 wait = login_next_wait(&backoff, how, a.rejections, jitter_random());
                 limits_check_root(&l, s);
                 why = login_give_up(now_usec() + wait, l.budget_end, l.root_seen, c->grace_usec, a.rejections);

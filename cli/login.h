@@ -26,7 +26,8 @@ uint64_t remaining(uint64_t deadline, uint64_t cap);
 /* poll() one fd for events; -ETIMEDOUT when usec passed without them. */
 int poll_usec(int fd, short events, uint64_t usec);
 
-/* 0: logged in; -EPROTO: failed, worth retrying; -EACCES: refused for good (a->rejected
+/* 0: logged in; -EPROTO: failed, worth retrying; -EHOSTDOWN: the same, and iscsid never
+ * reached the portal (login_status_unreached()); -EACCES: refused for good (a->rejected
  * says why). */
 int run_iscsiadm(const Session *s, Attempt *a);
 

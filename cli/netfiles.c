@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <sys/stat.h>
 
+#include "bond.h"
 #include "dhcp.h"
 #include "log.h"
 #include "netfiles.h"
@@ -14,14 +15,14 @@
 #include "paths.h"
 #include "util.h"
 
-static int write_one(const Nic *n, NetworkFile type, const char *dir) {
-        char name[64], path[PATH_MAX], tmp[PATH_MAX];
+typedef int (*render_fn)(const void *what, int type, FILE *f);
+
+/* Writes dir/name with what render writes, replacing it atomically. */
+static int write_one(const char *dir, const char *name, render_fn render, const void *what, int type) {
+        char path[PATH_MAX], tmp[PATH_MAX];
         _cleanup_fclose_ FILE *f = NULL;
         int fd, r;
 
-        r = network_file_name(n, type, name, sizeof name);
-        if (r < 0)
-                return r;
         if ((size_t) snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path ||
             (size_t) snprintf(tmp, sizeof tmp, "%s/.#%sXXXXXX", dir, name) >= sizeof tmp)
                 return -ENAMETOOLONG;
@@ -35,7 +36,7 @@ static int write_one(const Nic *n, NetworkFile type, const char *dir) {
                 close(fd);
                 goto fail;
         }
-        r = network_write(n, type, f);
+        r = render(what, type, f);
         if (r < 0)
                 goto fail;
         if (fflush(f) != 0 || fchmod(fd, 0644) < 0) {
@@ -51,6 +52,15 @@ static int write_one(const Nic *n, NetworkFile type, const char *dir) {
 fail:
         (void) unlink(tmp);
         return r;
+}
+
+static int render_nic(const void *nic, int type, FILE *f) {
+        return network_write(nic, (NetworkFile) type, f);
+}
+
+static int render_bond(const void *bond, int type, FILE *f) {
+        (void) type;
+        return bond_netdev_write(bond, f);
 }
 
 int network_write_files(const Config *c, const char *dir) {
@@ -81,13 +91,27 @@ int network_write_files(const Config *c, const char *dir) {
                         continue;
                 }
                 for (NetworkFile t = 0; t < _NETWORK_FILE_MAX; t++) {
+                        char name[64];
+
                         if (!network_nic_has_file(n, t))
                                 continue;
-                        r = write_one(n, t, dir);
+                        r = network_file_name(n, t, name, sizeof name);
+                        if (r >= 0)
+                                r = write_one(dir, name, render_nic, n, t);
                         if (r < 0)
                                 return log_error_errno(r, "Failed to write network file for iBFT NIC %d in %s: %m",
                                                        n->index, dir);
                 }
+        }
+        for (size_t i = 0; i < c->n_bonds; i++) {
+                char name[64];
+
+                r = bond_netdev_name(&c->bonds[i], name, sizeof name);
+                if (r >= 0)
+                        r = write_one(dir, name, render_bond, &c->bonds[i], 0);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to write the .netdev for bond %s in %s: %m",
+                                               c->bonds[i].name, dir);
         }
         return 0;
 }

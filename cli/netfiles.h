@@ -5,9 +5,10 @@
 
 #include "config.h"
 
-/* Writes every file for every NIC in c into dir (created if missing; existing files are
- * replaced atomically). NICs without a MAC are skipped with a warning. Not a generator
- * function: sd-iscsi prepare calls it for /run/systemd/network. */
+/* Writes every file for every NIC in c, and the .netdev of every bond= with options,
+ * into dir (created if missing; existing files are replaced atomically). NICs without
+ * a MAC are skipped with a warning. Not a generator function: sd-iscsi prepare calls it
+ * for /run/systemd/network. */
 int network_write_files(const Config *c, const char *dir);
 
 /* Writes /run/systemd/network/<network>.d/<dropin> (replacing it) with what render

@@ -155,13 +155,13 @@ int prepare_run(void) {
         if (r < 0)
                 return r;
 
-        if (c.n_nics > 0) {
+        if (c.n_nics > 0 || c.n_bonds > 0) {
                 r = runtime_path("/run/systemd/network", netdir, sizeof netdir);
                 if (r < 0)
                         return r;
                 r = network_write_files(&c, netdir);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to write the network configuration for the iBFT NICs: %m");
+                        return log_error_errno(r, "Failed to write the network configuration (iBFT NICs, bonds): %m");
         }
         if (c.netroot_dhcp)
                 return write_root_path_dropins();

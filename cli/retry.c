@@ -78,6 +78,12 @@ LoginVerdict login_classify(int status, const char **ret_why) {
         return LOGIN_VERDICT_RETRY;
 }
 
+bool login_status_unreached(int status) {
+        /* ISCSI_ERR_TRANS (iscsid's connect failed: refused, no route) and
+         * ISCSI_ERR_TRANS_TIMEOUT (nothing answered within login_timeout). */
+        return status == 4 || status == 8;
+}
+
 uint64_t login_rejection_backoff(unsigned n) {
         /* Doubling from 2 s: LOGIN_REJECTIONS_MAX attempts span 2 + 4 + 8 = 14 s (±25%),
          * long enough for an account added just after the target, short enough that a

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -17,6 +18,11 @@ typedef enum LoginVerdict {
  * failure of the retry class, NULL when the status says nothing more than "failed"). */
 LoginVerdict login_classify(int status, const char **ret_why);
 
+/* Whether iscsiadm's exit status says iscsid never reached the portal (its connect was
+ * refused, found no route or timed out): the next attempt waits for the portal with a TCP
+ * probe before it runs iscsiadm again. */
+bool login_status_unreached(int status);
+
 /* The wait (before jitter) after the n-th rejection (n >= 1): 2 s, 4 s, 8 s, … */
 uint64_t login_rejection_backoff(unsigned n);
 
@@ -26,7 +32,7 @@ uint64_t login_jitter(uint64_t usec, uint32_t rnd);
 
 /* The retry schedule of the login helper (µs). A failed attempt waits the backoff, which
  * starts at LOGIN_BACKOFF_INITIAL_USEC and doubles up to LOGIN_BACKOFF_MAX_USEC; while the
- * portal does not answer (no route, TCP refused or unanswered: iscsiadm did not run) the
+ * portal does not answer (no route, TCP refused or unanswered, by the probe or iscsid) the
  * wait is capped at LOGIN_PROBE_BACKOFF_MAX_USEC, so that a late target is found within
  * about a second of listening. */
 #define LOGIN_BACKOFF_INITIAL_USEC 200000ULL
@@ -35,7 +41,8 @@ uint64_t login_jitter(uint64_t usec, uint32_t rnd);
 
 /* How an attempt failed, for the wait that follows it. */
 typedef enum LoginFailure {
-        LOGIN_FAILED_PORTAL,    /* before iscsiadm: no route, the portal refused or did not answer */
+        LOGIN_FAILED_PORTAL,    /* no route, or the portal refused or did not answer (the probe's or
+                                 * iscsiadm's connect): the next attempt probes first */
         LOGIN_FAILED_LOGIN,     /* iscsiadm ran and failed with a status worth retrying */
         LOGIN_FAILED_REJECTED,  /* iscsiadm ran and the target refused for good */
 } LoginFailure;

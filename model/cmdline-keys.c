@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <strings.h>
 
+#include "bond.h"
 #include "cmdline-internal.h"
 #include "config.h"
 #include "util.h"
@@ -461,6 +462,35 @@ static int parse_firmware(Config *c, State *st, const Key *k, const char *value)
         return 0;
 }
 
+static int parse_bond(Config *c, State *st, const Key *k, const char *value) {
+        const char *error;
+        Bond b;
+        int r;
+
+        (void) st;
+        if (!need_value(c, k, value))
+                return 0;
+        r = bond_parse(c, value, &b, &error);
+        if (r < 0) {
+                config_error(c, "Invalid bond=%s: %s, ignoring.", SHOWN(value), error);
+                return 0;
+        }
+        /* Without options systemd-network-generator's bond is all there is to it. */
+        if (r == 0)
+                return 0;
+        for (size_t i = 0; i < c->n_bonds; i++)
+                if (strcmp(c->bonds[i].name, b.name) == 0) {
+                        c->bonds[i] = b;        /* the last bond= for a name wins */
+                        return 0;
+                }
+        if (c->n_bonds >= CONFIG_MAX_BONDS) {
+                config_error(c, "More than %d bond= with options, ignoring %s.", CONFIG_MAX_BONDS, b.name);
+                return 0;
+        }
+        c->bonds[c->n_bonds++] = b;
+        return 0;
+}
+
 #define CFG(f) .offset = offsetof(Config, f)
 #define CHAP_PASSWORD(f, h) .parse = parse_chap_password, CFG(chap_default.f), \
         .flag_offset = offsetof(Config, chap_default.h)
@@ -473,6 +503,7 @@ const Key cmdline_keys[] = {
         { .name = "ro",                       .parse = parse_rw },
         { .name = "rw",                       .parse = parse_rw },
         { .name = "ip",                       .parse = parse_ip },
+        { .name = "bond",                     .parse = parse_bond },
         { .name = "rd.iscsi.initiator",       .parse = parse_iscsi_name, CFG(initiator) },
         { .name = "rd.iscsi.target.name",     .parse = parse_iscsi_name, CFG(target_name) },
         { .name = "rd.iscsi.target.ip",       .parse = parse_target_ip },

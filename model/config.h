@@ -24,6 +24,7 @@
 #define CONFIG_MAX_PARAMS 64
 #define CONFIG_MAX_MESSAGES 64
 #define CONFIG_MAX_NICS 16
+#define CONFIG_MAX_BONDS 4
 
 /* rd.iscsi.grace= default. Once the root device exists, a login still being retried is
  * for a second path or another disk: a live one is a backoff step or two behind the
@@ -99,6 +100,17 @@ typedef struct Nic {
  * known (no VLAN and the kernel interface name was not found). */
 const char *network_nic_netdev(const Nic *n, char buf[static NETWORK_IFNAME_MAX]);
 
+/* bond= options, for the bond's .netdev (bond.c). Unset: empty string, -1. */
+typedef struct Bond {
+        char name[16];          /* IFNAMSIZ */
+        char mode[16];          /* networkd's Mode= spelling */
+        char xmit_hash_policy[16];
+        char lacp_rate[8];
+        char fail_over_mac[8];
+        char primary_reselect[8];
+        int64_t miimon_ms, updelay_ms, downdelay_ms, arp_interval_ms, min_links;
+} Bond;
+
 typedef struct Config {
         char *initiator;        /* rd.iscsi.initiator=, iBFT; NULL: image default */
 
@@ -106,6 +118,9 @@ typedef struct Config {
         size_t n_sessions;
         Nic *nics;
         size_t n_nics;
+
+        Bond bonds[CONFIG_MAX_BONDS];   /* bond= with options */
+        size_t n_bonds;
 
         char **params;          /* rd.iscsi.param= NAME=VALUE, in order */
         size_t n_params;

@@ -5,6 +5,7 @@ libsdiscsi_la_SOURCES = \
 	model/config.c model/config.h \
 	model/cmdline.c model/cmdline-keys.c model/cmdline-internal.h \
 	model/spec.c \
+	model/bond.c model/bond.h \
 	model/ibft.c model/ibft.h model/ibft-internal.h \
 	model/ibft-table.c model/ibft-sysfs.c model/ibft-kmod.c \
 	model/lease.c model/lease.h \

@@ -811,6 +811,89 @@ START_TEST(test_ip_netdev) {
 }
 END_TEST
 
+START_TEST(test_bond) {
+        const Bond *b = &c.bonds[0];
+
+        /* systemd-network-generator's bond alone: nothing for sd-iscsi to add. */
+        parse("bond=bond0:eth0,eth1 bond=bond1 " SPEC1, INITRD);
+        ck_clean();
+        ck_assert_uint_eq(c.n_bonds, 0);
+
+        parse("bond=bond0:eth0,eth1:mode=active-backup,miimon=100,updelay=200,downdelay=0:9000 "
+              "ip=bond0:dhcp", INITRD);
+        ck_clean();
+        ck_assert_uint_eq(c.n_bonds, 1);
+        ck_assert_str_eq(b->name, "bond0");
+        ck_assert_str_eq(b->mode, "active-backup");
+        ck_assert_int_eq(b->miimon_ms, 100);
+        ck_assert_int_eq(b->updelay_ms, 200);
+        ck_assert_int_eq(b->downdelay_ms, 0);
+        ck_assert_int_eq(b->arp_interval_ms, -1);
+        ck_assert_int_eq(b->min_links, -1);
+        ck_assert_str_eq(b->xmit_hash_policy, "");
+
+        /* The bonding module's numbers for its named values; the slaves field may be empty. */
+        parse("bond=b0::mode=4,xmit_hash_policy=1,lacp_rate=1,fail_over_mac=2,primary_reselect=2,"
+              "min_links=1,arp_interval=250", 0);
+        ck_clean();
+        ck_assert_uint_eq(c.n_bonds, 1);
+        ck_assert_str_eq(b->mode, "802.3ad");
+        ck_assert_str_eq(b->xmit_hash_policy, "layer3+4");
+        ck_assert_str_eq(b->lacp_rate, "fast");
+        ck_assert_str_eq(b->fail_over_mac, "follow");
+        ck_assert_str_eq(b->primary_reselect, "failure");
+        ck_assert_int_eq(b->min_links, 1);
+        ck_assert_int_eq(b->arp_interval_ms, 250);
+
+        /* The last bond= for a name wins; another name is another bond. */
+        parse("bond=bond0:eth0:mode=balance-xor bond=bond0:eth0:mode=broadcast bond=bond1:eth2:miimon=50", 0);
+        ck_clean();
+        ck_assert_uint_eq(c.n_bonds, 2);
+        ck_assert_str_eq(c.bonds[0].mode, "broadcast");
+        ck_assert_str_eq(c.bonds[1].name, "bond1");
+
+        /* An option the writer cannot express is said and skipped; the rest applies. */
+        parse("bond=bond0:eth0,eth1:mode=1,primary=eth0,arp_ip_target=10.0.0.1", 0);
+        ck_warning("\"primary\" is not supported");
+        ck_warning("\"arp_ip_target\" is not supported");
+        ck_assert_uint_eq(c.n_errors, 0);
+        ck_assert_uint_eq(c.n_bonds, 1);
+        ck_assert_str_eq(b->mode, "active-backup");
+
+        /* Bad values: the bond= is dropped with an error, nothing else. */
+        static const struct {
+                const char *value, *error;
+        } bad[] = {
+                { "bond=:eth0:mode=1", "not a valid interface name" },
+                { "bond=bond/0:eth0:mode=1", "not a valid interface name" },
+                { "bond=a-name-over-15-chars:eth0:mode=1", "not a valid interface name" },
+                { "bond=bond0:eth0:mode=7", "does not know" },
+                { "bond=bond0:eth0:mode=active_backup", "does not know" },
+                { "bond=bond0:eth0:mode=", "does not know" },
+                { "bond=bond0:eth0:miimon=-1", "not a number" },
+                { "bond=bond0:eth0:miimon=99999999999", "not a number" },
+                { "bond=bond0:eth0:miimon", "NAME=VALUE" },
+                { "bond=bond0:eth0:=1", "NAME=VALUE" },
+                { "bond", "bond" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                parse(bad[i].value, 0);
+                ck_error(bad[i].error);
+                ck_assert_uint_eq(c.n_bonds, 0);
+        }
+
+        char line[1024] = "bond=bond0:eth0:mode=1";
+        for (size_t n = strlen(line); n + 10 < sizeof line; n += 9)
+                memcpy(line + n, ",miimon=1", 10);
+        parse(line, 0);
+        ck_error("too long");
+
+        parse("bond=b0::mode=1 bond=b1::mode=1 bond=b2::mode=1 bond=b3::mode=1 bond=b4::mode=1", 0);
+        ck_error("More than 4 bond=");
+        ck_assert_uint_eq(c.n_bonds, CONFIG_MAX_BONDS);
+}
+END_TEST
+
 static Suite *cmdline_suite(void) {
         Suite *s = suite_create("cmdline");
         TCase *tc = tcase_create("cmdline");
@@ -837,6 +920,7 @@ static Suite *cmdline_suite(void) {
         tcase_add_test(tc, test_limits);
         tcase_add_test(tc, test_load);
         tcase_add_test(tc, test_ip_netdev);
+        tcase_add_test(tc, test_bond);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -37,7 +37,18 @@ s.bind(('127.0.0.1', $port)); s.listen(64); time.sleep($1)" &
 }
 
 mkdir -p "$work/root/run/systemd/netif" "$work/bin"
-printf '#!/bin/sh\necho "$@" >> %s/iscsiadm.args\n' "$work" > "$work/bin/iscsiadm"
+# The iscsiadm stand-in records its arguments and, as iscsid would, connects to the
+# portal: refused, it fails with open-iscsi's status 4 (connection failure).
+cat > "$work/bin/iscsiadm" <<EOS
+#!/bin/bash
+echo "\$@" >> "$work/iscsiadm.args"
+while ((\$#)); do [[ \$1 == -p ]] && p=\${2%,*}; shift; done
+if ! { exec 3<>"/dev/tcp/\${p%:*}/\${p##*:}"; } 2>/dev/null; then
+        echo "iscsiadm: initiator reported error (4 - encountered connection failure)" >&2
+        exit 4
+fi
+exit 0
+EOS
 printf '#!/bin/sh\necho "$@" >> %s/udevadm.args\n' "$work" > "$work/bin/udevadm"
 chmod +x "$work/bin/iscsiadm" "$work/bin/udevadm"
 export SD_ISCSI_ROOT=$work/root SYSTEMD_IN_INITRD=1 SD_ISCSI_ISCSIADM=$work/bin/iscsiadm \
@@ -121,6 +132,59 @@ check "failed login: the state names the reason" \
 check "failed login: the final message names target, portal and reason" \
         "grep -q 'Giving up on iqn.2026-11.test:root at 127.0.0.1:$port.*authorization failure' '$work/out5'"
 check "failed login: no secret in its output" "! grep -q SECRET '$work/out5'"
+
+# No TCP probe before a login to a portal that answers: a connection closed without a
+# login PDU is a failed login in the target's log (LIO). A portal that refused is waited
+# for with probes (cheap: a refused connect reaches no log), found within about a
+# second of listening, then logged in to.
+# count_listener DELAY SECONDS: a local portal on a free $port that starts listening after
+# DELAY s and writes a line to $work/accepted for every connection it accepts.
+count_listener() {
+        [[ -n $listener ]] && kill "$listener" 2>/dev/null
+        : > "$work/accepted"
+        port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        python3 -c "
+import socket, time
+time.sleep($1)
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', $port)); s.listen(64)
+open('$work/listening', 'w').write(repr(time.time()))
+s.settimeout($2)
+try:
+    while True:
+        c, _ = s.accept()
+        open('$work/accepted', 'a').write('x\\n')
+        c.close()
+except OSError:
+    pass" &
+        listener=$!
+}
+rm -f "$work/listening"
+count_listener 0 20
+until [[ -e $work/listening ]]; do sleep 0.1; done
+SYSTEMD_PROC_CMDLINE="netroot=iscsi:127.0.0.1::$port::iqn.2026-11.test:data rd.iscsi.timeout=10 rd.iscsi.testroute=0" \
+        "$cli" login cmdline-0 2>"$work/out-noprobe"
+rc=$?
+sleep 0.3
+check "portal up: logs in at the first attempt" "((rc == 0)) && grep -q 'Logged in .* after 1 attempt(s)' '$work/out-noprobe'"
+check "portal up: one connection, iscsiadm's (no probe)" "(($(wc -l < "$work/accepted") == 1))"
+rm -f "$work/listening"
+count_listener 2 20
+SYSTEMD_PROC_CMDLINE="netroot=iscsi:127.0.0.1::$port::iqn.2026-11.test:data rd.iscsi.timeout=15 rd.iscsi.testroute=0" \
+        "$cli" login cmdline-0 2>"$work/out-late"
+rc=$?
+done_at=$(date +%s.%N)
+sleep 0.3
+late=$(awk -v a="$(cat "$work/listening" 2>/dev/null || echo 0)" -v b="$done_at" 'BEGIN { printf "%.2f", b - a }')
+echo "late portal: logged in ${late}s after it listened, $(wc -l < "$work/accepted") connection(s)"
+check "late portal: logs in" "((rc == 0))"
+check "late portal: the first attempt is iscsiadm's, refused" \
+        "grep -q '^Attempt 1 .* failed: iscsiadm: initiator reported error (4 - ' '$work/out-late'"
+check "late portal: then probes, refused" "grep -q '^Attempt 2 .* failed: portal 127.0.0.1 port $port: Connection refused' '$work/out-late'"
+check "late portal: logged in within 2 s of listening" "awk -v t=$late 'BEGIN { exit !(t <= 2) }'"
+check "late portal: the probe that found it and iscsiadm's login, no more" "(($(wc -l < "$work/accepted") <= 2))"
+kill "$listener" 2>/dev/null
+listener=
 
 # No budget: a login still failing once the root device exists gives up after the
 # grace (rd.iscsi.grace=), says why, and records it for show. Nothing listens on the

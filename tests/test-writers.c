@@ -339,6 +339,22 @@ START_TEST(test_login_classify) {
 }
 END_TEST
 
+/* Which failures mean iscsid never reached the portal, so that the next attempt waits for
+ * it with a TCP probe instead of another login (a probe that connects is a failed login
+ * in the target's log: only a portal that did not answer is probed). */
+START_TEST(test_login_status_unreached) {
+        for (int status = -1; status < 256; status++) {
+                const char *why;
+                bool unreached = status == 4 || status == 8;
+
+                ck_assert_msg(login_status_unreached(status) == unreached, "status %d", status);
+                /* Never an answer from the target, and always retried. */
+                if (unreached)
+                        ck_assert_int_eq(login_classify(status, &why), LOGIN_VERDICT_RETRY);
+        }
+}
+END_TEST
+
 START_TEST(test_login_give_up_rejected) {
         uint64_t lo = 0, hi = 0;
 
@@ -650,6 +666,7 @@ int main(void) {
         tcase_add_test(tc, test_show_handoff);
         tcase_add_test(tc, test_login_give_up);
         tcase_add_test(tc, test_login_classify);
+        tcase_add_test(tc, test_login_status_unreached);
         tcase_add_test(tc, test_login_carries_root);
         tcase_add_test(tc, test_login_give_up_rejected);
         tcase_add_test(tc, test_login_next_wait);

@@ -8,6 +8,8 @@ EXTRA_DIST += \
 	tests/vm/scenarios-ibft.sh \
 	tests/vm/scenarios-faults.sh \
 	tests/vm/scenarios-realroot.sh \
+	tests/vm/scenarios-lio.sh \
+	tests/vm/lio/init \
 	tests/vm/realroot/90-wired.network \
 	tests/vm/realroot/sdi-real-addrwatch.service \
 	tests/vm/realroot/sdi-real-test \

@@ -100,6 +100,8 @@ vm_cleanup() {
         VM_QEMU_PIDS=()
         vm_dhcp_stop
         vm_target_stop
+        # A LIO target guest (scenarios-lio.sh), maybe restarted by a hook.
+        declare -F vm_lio_stop >/dev/null && vm_lio_stop
         if [[ -n $VM_NS ]] && ip netns list | grep -qw "$VM_NS"; then
                 ip netns delete "$VM_NS" 2>/dev/null || true
         fi

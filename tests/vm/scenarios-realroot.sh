@@ -55,10 +55,10 @@ vm_real_netfile() {
 
 vm_real_target() { vm_target_add 1 "$VM_IQN_REAL" 1 "$VM_DEBIAN_IMG"; }
 
-# All but ip=. printk.devkmsg=on: the real root reports through kmsg, which must not
+# All but ip=; the portal is tgtd's unless VM_REAL_PORTAL says (LIO's). printk.devkmsg=on: the real root reports through kmsg, which must not
 # rate-limit it.
 vm_real_cmdline() {
-        echo "netroot=iscsi:$VM_HOST4::::$VM_IQN_REAL root=LABEL=$VM_DEBIAN_LABEL rw rd.iscsi.initiator=$VM_INITIATOR printk.devkmsg=on"
+        echo "netroot=iscsi:${VM_REAL_PORTAL:-$VM_HOST4}::::$VM_IQN_REAL root=LABEL=$VM_DEBIAN_LABEL rw rd.iscsi.initiator=$VM_INITIATOR printk.devkmsg=on"
 }
 
 # vm_real_root_first_boot [CMDLINE…]: the Debian image on the target, udhcpd, and an
@@ -84,7 +84,7 @@ vm_expect_real() {
                 "SDI-REAL sessions=1"
                 # iscsid adopted the session with the node record sd-iscsi handoff wrote:
                 # the initrd's root disk settings, not iscsid.conf's (Debian: 120, 5, 5).
-                "SDI-REAL record $STACK_ISCSI_DB_DIR/nodes/$VM_IQN_REAL/$VM_HOST4,$VM_PORT,1/default mode=600 by=_Written_by_sd-iscsi_handoff replacement_timeout=86400"
+                "SDI-REAL record $STACK_ISCSI_DB_DIR/nodes/$VM_IQN_REAL/${VM_REAL_PORTAL:-$VM_HOST4},$VM_PORT,1/default mode=600 by=_Written_by_sd-iscsi_handoff replacement_timeout=86400"
                 "SDI-REAL show   Node record: written by sd-iscsi handoff"
                 "SDI-REAL timeouts [0-9]+ recovery_tmo=86400 ping_tmo=0 recv_tmo=0"
                 "SDI-REAL order .* handoff-first"
@@ -368,4 +368,80 @@ check_real_root_outage_failed() {
         VM_T_UPTIME=$(grep -aoE 'SDI-REAL uptime=[0-9.]+' "$VM_CONSOLE" | head -1 | sed 's/.*=//')
         [[ -n $down && -n $up ]] || SC_FAIL="the path was not cut and restored"
         SC_FIGURE="path down ${down:+$(vm_elapsed "$down" "$up")}s, ${writer#SDI-REAL }, / $(grep -aoE 'SDI-REAL ro-after [a-z]+' "$VM_CONSOLE" | head -1 | sed 's/.* //')"
+}
+
+# On demand: a bonded boot NIC (issue 12). Two NICs on the host's bridge enslaved to
+# bond0 by bond=…:mode=active-backup,miimon=100 (systemd-network-generator makes the bond
+# and its slaves, sd-iscsi prepare the .netdev with the options the generator drops),
+# the static address on bond0. Under the fsync writer in the real root, the active slave
+# loses its link for VM_BOND_CUT_S, then gets it back. The root disk must not notice (no
+# write error, no kernel I/O error), the bond must fail over and take the slave back by
+# itself (the bonding driver's own kernel messages), and the handoff must keep bond0's
+# address.
+VM_BOND_CUT_S=${VM_BOND_CUT_S:-30}
+VM_MAC1=52:54:00:5d:15:11
+sc_real_root_bond() {
+        local i
+        SC_DESC="real root on a bonded boot NIC: the carrying slave cut for ${VM_BOND_CUT_S}s under an fsync loop"
+        vm_real_root_first_boot || return
+        vm_ns ip link show tap1 >/dev/null 2>&1 || vm_tap_add tap1
+        SC_QEMU=(-netdev "tap,id=n1,ifname=tap1,script=no,downscript=no" -device "virtio-net-pci,netdev=n1,mac=$VM_MAC1")
+        SC_CMDLINE="bond=bond0:eth0,eth1:mode=active-backup,miimon=100 ip=$VM_GUEST4::$VM_HOST4:255.255.255.0::bond0:none"
+        SC_CMDLINE+=" $(vm_real_cmdline) sditest.writer sditest.nic=bond0 sditest.writefor=$((VM_BOND_CUT_S + 25))"
+        SC_END=halt
+        SC_TIMEOUT=$((VM_BOND_CUT_S + 540))
+        SC_HOOK=fault_bond_cut SC_CHECK=check_real_root_bond
+        vm_expect_real
+        # The first boot's boot NIC is bond0 (the second boot has eth0 alone again).
+        for i in "${!SC_EXPECT[@]}"; do
+                SC_EXPECT[i]=${SC_EXPECT[i]//eth0/bond0}
+        done
+        SC_EXPECT+=("SDI-REAL addr bond0=$VM_GUEST4/24 forever"
+                "SDI-REAL bond bond0 mode=active-backup miimon=100 active=eth[01] eth[01]=up eth[01]=up"
+                "bond0: \(slave eth[01]\): link status definitely down"
+                "bond0: \(slave eth[01]\): making interface the new active one"
+                "bond0: \(slave eth[01]\): link status definitely up"
+                "SDI-REAL writer records=[0-9]+ fsynced=[0-9]+ errors=0 maxstall=[0-9]+ms io-errors=0"
+                "SDI-REAL bond-after bond0 mode=active-backup miimon=100 active=eth[01] eth[01]=up eth[01]=up"
+                "SDI-REAL ro-after rw")
+        SC_REJECT+=("Remounting filesystem read-only" "Aborting journal")
+}
+
+# When the writer runs: the slave that carries the traffic loses its link (QEMU's
+# set_link: the guest sees the carrier go), and gets it back VM_BOND_CUT_S later.
+fault_bond_cut() {
+        local active nic
+        vm_wait_console 'SDI-REAL writer start'
+        active=$(grep -aoE 'SDI-REAL bond bond0 mode=[^ ]+ miimon=[0-9]+ active=eth[01]' "$VM_CONSOLE" | head -1 | sed 's/.*active=//')
+        nic=${active:-eth0}
+        echo "$nic" >"$(vm_fault_file slave)"
+        sleep 3
+        vm_qmp "{\"execute\": \"set_link\", \"arguments\": {\"name\": \"n${nic#eth}\", \"up\": false}}" || return
+        vm_now >"$(vm_fault_file down)"
+        sleep "$VM_BOND_CUT_S"
+        vm_qmp "{\"execute\": \"set_link\", \"arguments\": {\"name\": \"n${nic#eth}\", \"up\": true}}" || return
+        vm_now >"$(vm_fault_file up)"
+}
+
+check_real_root_bond() {
+        local down up slave first=$VM_CONSOLE writer fsynced stall off1 mode after
+        down=$(cat "$(vm_fault_file down)" 2>/dev/null)
+        up=$(cat "$(vm_fault_file up)" 2>/dev/null)
+        slave=$(cat "$(vm_fault_file slave)" 2>/dev/null)
+        vm_fault_reset
+        writer=$(grep -aoE 'SDI-REAL writer records=[0-9]+ fsynced=[0-9]+ errors=[0-9]+ maxstall=[0-9]+ms io-errors=[0-9]+' "$first" | head -1)
+        fsynced=$(sed -E 's/.*fsynced=([0-9]+).*/\1/' <<<"$writer")
+        stall=$(sed -E 's/.*maxstall=([0-9]+)ms.*/\1/' <<<"$writer")
+        mode=$(grep -aoE 'SDI-REAL bond bond0 mode=[^ ]+ miimon=[0-9]+ active=[^ ]*' "$first" | head -1 | sed 's/.*mode=//')
+        after=$(grep -aoE 'SDI-REAL bond-after bond0 .*' "$first" | head -1 | sed 's/.*mode=[^ ]* //')
+        off1=$(vm_poweroff_time)
+        VM_T_UPTIME=$(grep -aoE 'SDI-REAL uptime=[0-9.]+' "$first" | head -1 | sed 's/.*=//')
+        if [[ -z $down || -z $up ]]; then
+                SC_FAIL="the slave's link was not cut and restored"
+                return
+        elif [[ -z $writer ]]; then
+                SC_FAIL="the writer did not finish (console: $first)"
+                return
+        fi
+        vm_real_reboot "bond mode ${mode:-?}, $slave cut $(vm_elapsed "$down" "$up")s, then ${after:-?}; longest fsync ${stall}ms, ${fsynced} records fsync'd, poweroff ${off1:-?}s" "$fsynced" "$off1"
 }
