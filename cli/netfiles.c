@@ -6,7 +6,6 @@
 #include <limits.h>
 #include <sys/stat.h>
 
-#include "bond.h"
 #include "dhcp.h"
 #include "log.h"
 #include "netfiles.h"

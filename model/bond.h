@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include <stdio.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 #include "config.h"
 
@@ -15,14 +16,21 @@
  * the first file that names it).
  */
 
+/* One option of bond=: the bonding module's name, networkd's [Bond] key for it, and where
+ * bond_parse() puts its value in a Bond. */
+typedef struct BondOption {
+        const char *name;               /* the bonding module's */
+        const char *key;                /* networkd's [Bond] key */
+        const char *const *values;      /* NULL: a number */
+        size_t offset;
+        bool msec;                      /* a number of milliseconds */
+} BondOption;
+
+/* Every option bond_parse() knows, in the order the .netdev lists them. */
+extern const BondOption bond_options[];
+extern const size_t bond_n_options;
+
 /* Parses the value of one bond= into *ret: 1 if it has an options field, 0 if not. On
  * -EINVAL, *error says why; unknown options are reported through config_warning() and
  * skipped. */
 int bond_parse(Config *c, const char *value, Bond *ret, const char **error);
-
-/* "10-sd-iscsi-bond-<name>.netdev". -ENAMETOOLONG. */
-int bond_netdev_name(const Bond *b, char *buf, size_t size);
-
-/* The .netdev text: [NetDev] and the [Bond] settings bond= asked for. -EIO on write
- * errors. */
-int bond_netdev_write(const Bond *b, FILE *f);

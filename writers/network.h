@@ -39,3 +39,11 @@ int network_write(const Nic *n, NetworkFile type, FILE *f);
 
 /* The drop-in that makes a .network file keep its links' configuration (pure writer). */
 int handoff_write_dropin(FILE *f);
+
+/* bond= with options: the bond's .netdev (model/bond.h says why sd-iscsi writes it), named
+ * "10-sd-iscsi-bond-<name>.netdev". -ENAMETOOLONG. */
+int bond_netdev_name(const Bond *b, char *buf, size_t size);
+
+/* The .netdev text: [NetDev] and the [Bond] settings bond= asked for. -EIO on write
+ * errors. */
+int bond_netdev_write(const Bond *b, FILE *f);
