@@ -384,8 +384,8 @@ sc_real_root_bond() {
         local i
         SC_DESC="real root on a bonded boot NIC: the carrying slave cut for ${VM_BOND_CUT_S}s under an fsync loop"
         vm_real_root_first_boot || return
-        vm_ns ip link show tap1 >/dev/null 2>&1 || vm_tap_add tap1
-        SC_QEMU=(-netdev "tap,id=n1,ifname=tap1,script=no,downscript=no" -device "virtio-net-pci,netdev=n1,mac=$VM_MAC1")
+        vm_ns ip link show tap2 >/dev/null 2>&1 || vm_tap_add tap2
+        SC_QEMU=(-netdev "tap,id=n1,ifname=tap2,script=no,downscript=no" -device "virtio-net-pci,netdev=n1,mac=$VM_MAC1")
         SC_CMDLINE="bond=bond0:eth0,eth1:mode=active-backup,miimon=100 ip=$VM_GUEST4::$VM_HOST4:255.255.255.0::bond0:none"
         SC_CMDLINE+=" $(vm_real_cmdline) sditest.writer sditest.nic=bond0 sditest.writefor=$((VM_BOND_CUT_S + 25))"
         SC_END=halt
