@@ -13,8 +13,9 @@ bench: sd-iscsi-generator sd-iscsi mkibft bench/runbench bench/storm
 	$(abs_top_srcdir)/bench/run $(abs_top_builddir) $(BENCH_SECTIONS)
 
 # Boot storms: N initiators against a target admitting K logins a second; the sd-iscsi
-# policy is the login helper's own login_next_wait() from the library.
+# policy is the login helper's own login_next_wait() (cli/retry.c).
 EXTRA_PROGRAMS += bench/storm
-bench_storm_SOURCES = bench/storm.c
+bench_storm_SOURCES = bench/storm.c cli/retry.c
+bench_storm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cli
 bench_storm_LDADD = libsdiscsi.la -lm
 CLEANFILES += bench/storm

@@ -3,7 +3,7 @@
  *
  * Event-driven (a binary heap of next-attempt times, µs), deterministic (one seeded PRNG
  * per policy, the same client start times for every policy). The sd-iscsi policy sleeps
- * what the login helper sleeps: login_next_wait() from libsdiscsi, not a copy. The others
+ * what the login helper sleeps: login_next_wait() from cli/retry.c, not a copy. The others
  * are models of what dracut-ng 106 and open-iscsi's iscsid do, from their source (see
  * docs/PERFORMANCE.md, "Boot storms"); the "propose" policy is a candidate, not shipped.
  *
@@ -34,7 +34,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "login.h"
+#include "retry.h"
 
 #define US 1000000ULL
 #define NEVER UINT64_MAX

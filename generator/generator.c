@@ -11,9 +11,9 @@
 #include <limits.h>
 
 #include "config.h"
-#include "dhcp.h"
-#include "login.h"
+#include "lease.h"
 #include "log.h"
+#include "paths.h"
 #include "units.h"
 #include "util.h"
 

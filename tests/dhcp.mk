@@ -3,7 +3,8 @@ if HAVE_CHECK
 check_PROGRAMS += test-dhcp
 TESTS += test-dhcp
 
-test_dhcp_SOURCES = tests/test-dhcp.c
+test_dhcp_SOURCES = tests/test-dhcp.c cli/netfiles.c
+test_dhcp_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cli
 test_dhcp_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 test_dhcp_LDADD = libsdiscsi.la $(CHECK_LIBS)
 endif

@@ -8,7 +8,8 @@ EXTRA_DIST += tests/golden/run tests/golden/cases
 if HAVE_CHECK
 check_PROGRAMS += tests/test-writers
 TESTS += tests/test-writers
-tests_test_writers_SOURCES = tests/test-writers.c
+tests_test_writers_SOURCES = tests/test-writers.c cli/retry.c
+tests_test_writers_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cli
 tests_test_writers_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_test_writers_LDADD = libsdiscsi.la $(CHECK_LIBS)
 endif

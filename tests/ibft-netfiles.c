@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "netfiles.h"
 #include "network.h"
 
 int main(int argc, char *argv[]) {

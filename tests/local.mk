@@ -5,3 +5,7 @@ include $(top_srcdir)/tests/dhcp.mk
 include $(top_srcdir)/tests/golden.mk
 include $(top_srcdir)/tests/fuzz.mk
 include $(top_srcdir)/tests/vm.mk
+
+# The include graph: no edge from model/ or writers/ up into writers/ or a program folder.
+TESTS += tests/include-graph
+EXTRA_DIST += tests/include-graph

@@ -886,6 +886,9 @@ START_TEST(test_bond) {
                 { "bond=bond0:eth0:miimon", "NAME=VALUE" },
                 { "bond=bond0:eth0:=1", "NAME=VALUE" },
                 { "bond", "bond" },
+                { "bond=bond0:eth0:Mode=1", "lower-case letters" },
+                { "bond=bond0:eth0:mo\001de=1", "lower-case letters" },
+                { "bond=b\xc3\xb6nd:eth0:mode=1", "not a valid interface name" },
         };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 parse(bad[i].value, 0);

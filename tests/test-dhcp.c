@@ -8,6 +8,9 @@
 
 #include "config.h"
 #include "dhcp.h"
+#include "lease.h"
+#include "netfiles.h"
+#include "networkd.h"
 #include "util.h"
 
 static char tmp[64];

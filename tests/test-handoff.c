@@ -7,8 +7,12 @@
 #include <ftw.h>
 #include <sys/stat.h>
 
-#include "handoff.h"
-#include "login.h"
+#include "commands.h"
+#include "kernel.h"
+#include "network.h"
+#include "networkd.h"
+#include "record.h"
+#include "state.h"
 #include "util.h"
 
 static const BootLink eth0 = { .ifname = "eth0", .mac = "52:54:00:5d:15:10", .has_mac = true, .type = "ether" };

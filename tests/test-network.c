@@ -8,6 +8,7 @@
 
 #include "bond.h"
 #include "config.h"
+#include "netfiles.h"
 #include "network.h"
 #include "util.h"
 

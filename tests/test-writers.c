@@ -5,7 +5,8 @@
 #include <errno.h>
 
 #include "config.h"
-#include "login.h"
+#include "record.h"
+#include "retry.h"
 #include "show.h"
 #include "units.h"
 #include "util.h"
