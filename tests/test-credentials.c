@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "credentials.h"
+#include "creds.h"
 #include "util.h"
 
 static char dir[] = "/tmp/sd-iscsi-test-creds.XXXXXX";
