@@ -450,6 +450,24 @@ vm_wait_result() {
 # (root|emergency|halt|exit|timeout) and
 # VM_WALL (seconds from QEMU start to the terminal marker).
 vm_boot() {
+        local tries=0
+        while :; do
+                vm_boot_once "$@"
+                # QEMU's emulation (TCG) can fault the kernel itself before any program runs
+                # (seen once in ~60 boots: "Oops: int3" in sched_clock_idle_wakeup_event at
+                # 2 s, then "Kernel panic"). Nothing of ours has run then: the boot is done
+                # again, once, saying so, with the faulted console kept beside the new one.
+                if [[ $VM_RESULT == halt ]] && ((tries++ == 0)) && grep -qa 'Kernel panic' "$VM_CONSOLE" &&
+                        ! grep -qaE 'Run .* as init process' "$VM_CONSOLE"; then
+                        mv "$VM_CONSOLE" "$VM_CONSOLE.fault"
+                        echo "vm: the kernel panicked before /init ran (an emulation fault), booting again; the first console: $VM_CONSOLE.fault" >&2
+                        continue
+                fi
+                return 0
+        done
+}
+
+vm_boot_once() {
         local name=$1 initrd=$2 cmdline=$3 t0 pid
         shift 3
         # Boots on another stack or builder than the default keep logs of their own.
