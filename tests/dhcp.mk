@@ -12,4 +12,4 @@ endif
 # `sd-iscsi login dhcp` end to end against a local listener and stand-in iscsiadm/udevadm;
 # `sd-iscsi login` with CHAP strings from credentials ($CREDENTIALS_DIRECTORY) likewise.
 TESTS += tests/test-login-dhcp.sh tests/test-login-credentials.sh
-EXTRA_DIST += tests/test-login-dhcp.sh tests/test-login-credentials.sh
+EXTRA_DIST += tests/test-login-dhcp.sh tests/test-login-credentials.sh tests/login-lib.sh

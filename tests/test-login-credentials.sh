@@ -7,19 +7,9 @@
 # login at once with a reason that names it, before iscsiadm runs.
 set -uo pipefail
 
-builddir=${top_builddir:-.}
-cli=$builddir/sd-iscsi
-work=$(mktemp -d /tmp/sd-iscsi-login-creds.XXXXXX)
-listener=
-cleanup() {
-        [[ -n $listener ]] && kill "$listener" 2>/dev/null
-        [[ -n ${KEEP:-} ]] || rm -rf "$work"
-}
-trap cleanup EXIT
-pass=0 fail=0
-check() {
-        if eval "$2"; then pass=$((pass + 1)); else echo "FAIL: $1"; fail=$((fail + 1)); fi
-}
+LOGIN_TEST=login-creds
+# shellcheck source=tests/login-lib.sh
+. "${srcdir:-$(dirname "$0")/..}/tests/login-lib.sh"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 python3 -c "

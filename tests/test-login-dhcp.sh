@@ -6,19 +6,9 @@
 # the login helper's limits: the budget's and the root device grace's messages and state.
 set -uo pipefail
 
-builddir=${top_builddir:-.}
-cli=$builddir/sd-iscsi
-work=$(mktemp -d /tmp/sd-iscsi-login-dhcp.XXXXXX)
-listener=
-cleanup() {
-        [[ -n $listener ]] && kill "$listener" 2>/dev/null
-        [[ -n ${KEEP:-} ]] || rm -rf "$work"
-}
-trap cleanup EXIT
-pass=0 fail=0
-check() {
-        if eval "$2"; then pass=$((pass + 1)); else echo "FAIL: $1"; fail=$((fail + 1)); fi
-}
+LOGIN_TEST=login-dhcp
+# shellcheck source=tests/login-lib.sh
+. "${srcdir:-$(dirname "$0")/..}/tests/login-lib.sh"
 
 # restart_listener SECONDS: a new local TCP portal on a free $port for SECONDS, listening
 # before this returns (a helper's budget here is shorter than a loaded machine's python
