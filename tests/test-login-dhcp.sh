@@ -196,8 +196,10 @@ check "grace: fails" "((rc != 0))"
 check "grace: gives up after the root device appears, within a few seconds" "((SECONDS - start <= 6))"
 check "grace: waited for the root device" "grep -q 'The root device /dev/disk/by-label/sdiroot is present' '$work/out6'"
 check "grace: retried before the root device appeared" "grep -q '^Attempt 2 ' '$work/out6'"
+# The last error is the probe's, or, when a loaded machine fitted only one attempt into
+# the grace, iscsiadm's (the first attempt does not probe).
 check "grace: the final message names target, portal, grace, attempts and the error" \
-        "grep -q 'Giving up on iqn.2026-11.test:data at 127.0.0.1:$dead: root device /dev/disk/by-label/sdiroot present, grace of 1s (rd.iscsi.grace=) over after [0-9]* attempt(s). Last error: portal 127.0.0.1 port $dead: Connection refused' '$work/out6'"
+        "grep -qE 'Giving up on iqn.2026-11.test:data at 127.0.0.1:$dead: root device /dev/disk/by-label/sdiroot present, grace of 1s \\(rd.iscsi.grace=\\) over after [0-9]+ attempt\\(s\\)\\. Last error: (portal 127.0.0.1 port $dead: Connection refused|iscsiadm: initiator reported error \\(4 - )' '$work/out6'"
 check "grace: the state records the failure and why" \
         "grep -qx 'STATE=failed' '$work/root/run/sd-iscsi/state/cmdline-0' && grep -qx 'REASON=root device /dev/disk/by-label/sdiroot present, grace of 1s (rd.iscsi.grace=) over' '$work/root/run/sd-iscsi/state/cmdline-0'"
 SYSTEMD_PROC_CMDLINE="netroot=iscsi:127.0.0.1::$dead::iqn.2026-11.test:data netroot=iscsi:127.0.0.1::$dead::iqn.2026-11.test:other root=LABEL=sdiroot" "$cli" show > "$work/show6"
