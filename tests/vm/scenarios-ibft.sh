@@ -181,7 +181,7 @@ vm_boot_vlan() {
         switch=$!
         VM_QEMU_PIDS+=("$switch")
         t0=$(vm_now)
-        ip netns exec "$VM_NS" qemu-system-x86_64 -accel tcg -smp 2 -m 1024 -no-reboot \
+        ip netns exec "$VM_NS" qemu-system-x86_64 ${VM_QEMU_CPU:-$VM_QEMU_CPU_DEFAULT} -m 1024 -no-reboot \
                 -display none -monitor none -serial "file:$VM_CONSOLE" \
                 -kernel "$VM_KERNEL" -initrd "$initrd" \
                 -append "console=ttyS0,115200 net.ifnames=0 panic=-1 $cmdline" \
