@@ -267,6 +267,23 @@ START_TEST(test_show) {
 }
 END_TEST
 
+START_TEST(test_show_json) {
+        _cleanup_(session_done) Session s = session("cmdline-2", "u", NULL);
+        _cleanup_free_ char *text = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&text, &size);
+
+        s.chap.in_username = strdup("tu");
+        s.chap.has_password = true;
+        credentials_show_json(f, &s);
+        fputc(' ', f);
+        s.chap.has_in_password = true;
+        credentials_show_json(f, &s);
+        fclose(f);
+        ck_assert_str_eq(text, "{\"in_password\": [\"sd-iscsi.cmdline-2.chap.in_password\", \"sd-iscsi.chap.in_password\"]} {}");
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("credentials");
         TCase *tc = tcase_create("credentials");
@@ -282,6 +299,7 @@ int main(void) {
         tcase_add_test(tc, test_encrypted);
         tcase_add_test(tc, test_unit_lines);
         tcase_add_test(tc, test_show);
+        tcase_add_test(tc, test_show_json);
         suite_add_tcase(s, tc);
         sr = srunner_create(s);
         srunner_run_all(sr, CK_NORMAL);

@@ -13,3 +13,7 @@ int credentials_write_unit(FILE *f, const char *id);
 /* For `sd-iscsi show`: ", password from credential NAME or NAME" for each secret the
  * configuration leaves to a credential (a user name without its password). Names only. */
 void credentials_show(FILE *f, const Session *s);
+
+/* For `sd-iscsi show --json`: {"password": [OWN, GLOBAL], …}, the same secrets, each
+ * with the names looked up in that order; {} when none. */
+void credentials_show_json(FILE *f, const Session *s);

@@ -137,6 +137,8 @@ static void json_session(FILE *f, const Session *s, const SessionRuntime *rt) {
         json_string(f, s->chap.username);
         json_key(f, &first, "in_username");
         json_string(f, s->chap.in_username);
+        json_key(f, &first, "credentials");
+        credentials_show_json(f, s);
         json_key(f, &first, "root");
         fputs(s->root ? "true" : "false", f);
         json_key(f, &first, "unit");
