@@ -381,7 +381,8 @@ vm_stack_dracut() {
         fi
         rm -rf "$STACK_ROOT/usr/src/sdi-test-overlay" "$STACK_ROOT/usr/src/sdi-image"
         cp -a "$ov" "$STACK_ROOT/usr/src/sdi-test-overlay"
-        stack_exec dracut "${VM_DRACUT_COMMON[@]}" --include /usr/src/sdi-test-overlay / "$@" \
+        stack_exec env ${VM_SDI_TPM2:+sd_iscsi_tpm2=yes} \
+                dracut "${VM_DRACUT_COMMON[@]}" --include /usr/src/sdi-test-overlay / "$@" \
                 /usr/src/sdi-image "$VM_KVER" && mv "$STACK_ROOT/usr/src/sdi-image" "$out"
 }
 
@@ -686,6 +687,7 @@ vm_build_sdiscsi_mkinitcpio() {
                 echo "MODULES=(${VM_DRACUT_DRIVERS})"
                 echo "HOOKS=(${VM_MKINITCPIO_HOOKS})"
                 echo "COMPRESSION=cat"
+                [[ -z ${VM_SDI_TPM2:-} ]] || echo "SD_ISCSI_TPM2=1"
         } >"$src/sdi-mkinitcpio.conf"
         stack_exec mkinitcpio -k "$VM_KVER" -c /usr/src/sdi-mkinitcpio.conf -g /usr/src/sdi-image \
                 >"$VM_RUN/mkinitcpio.log" 2>&1

@@ -54,7 +54,7 @@ vm_image_for() {
                 sd-iscsi) if vm_sdiscsi_image; then VM_IMAGES[$k]=$VM_CACHED; else VM_IMAGE_WHY[$k]=$VM_SDI_WHY; fi ;;
                 sd-iscsi-tpm2)
                         if ! vm_tpm_supported; then
-                                VM_IMAGE_WHY[$k]="no TPM2 image for $VM_STACK/$VM_BUILDER yet" VM_SDI_UNAVAILABLE=1
+                                VM_IMAGE_WHY[$k]="swtpm is not installed" VM_SDI_UNAVAILABLE=1
                         elif VM_SDI_TPM2=yes vm_sdiscsi_image; then VM_IMAGES[$k]=$VM_CACHED
                         else VM_IMAGE_WHY[$k]=$VM_SDI_WHY; fi ;;
                 esac
@@ -198,9 +198,10 @@ sc_chap_credential() {
 # the base64 passed as a plain credential; the image built with sd_iscsi_tpm2=yes
 # (systemd-creds, tss2 libraries, tpm_tis) decrypts it in the login helper.
 VM_TPM_DIR=
-# Only debian12/dracut so far: the debian13 root has no tpm2-tss libraries, and its
-# images are built in a chroot that does not see sd_iscsi_tpm2.
-vm_tpm_supported() { [[ $VM_STACK/$VM_BUILDER == debian12/dracut ]]; }
+# Every stack and builder: the secret is sealed by the host's systemd-creds (252) and
+# decrypted in the image by the stack's (257 on debian13), as when a machine is
+# provisioned from an older tool than the one it boots.
+vm_tpm_supported() { command -v swtpm >/dev/null && command -v swtpm_setup >/dev/null; }
 vm_tpm_start() {        # [other] sets VM_TPM_DIR and VM_TPM_CRED (the sealed password, base64)
         VM_TPM_DIR=$VM_RUN/tpm
         rm -rf "$VM_TPM_DIR"
