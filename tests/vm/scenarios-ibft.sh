@@ -11,7 +11,7 @@
 #   ibft-ipxe    real firmware: QEMU's iPXE ROM boots over HTTP after `sanhook`;
 #                the iBFT is found by the kernel's memory scan (no ACPI copy)
 
-VM_SCENARIOS+=(ibft-static ibft-dhcp ibft-chap ibft-vlan root-dhcp ibft-ipxe)
+VM_SCENARIOS+=(ibft-static ibft-dhcp ibft-chap ibft-chap-credential ibft-vlan root-dhcp root-dhcp-credential ibft-ipxe)
 
 VM_VLAN=10
 VM_VNET4=192.168.110
@@ -79,6 +79,27 @@ sc_ibft_chap() {
         SC_SECRETS+=("$VM_IBFT_CHAP_PASS")
 }
 
+# Credentials serve every source. The table's secret is stale; the session's credential
+# (sd-iscsi.ibft-0.chap.password, from the hypervisor) holds the right one and wins: the
+# target never refuses a login.
+sc_ibft_chap_credential() {
+        SC_DESC="iBFT e: CHAP user from the table, the secret from the session's credential over the table's"
+        vm_root_target
+        vm_target_chap 1 "$VM_IBFT_CHAP_USER" "$VM_IBFT_CHAP_PASS"
+        vm_ibft_table chap-credential -i "$VM_INITIATOR" \
+                -n "index=0,mac=$VM_MAC,ip=$VM_GUEST4/24,gw=$VM_HOST4" \
+                -t "ip=$VM_HOST4,nic=0,lun=1,name=$VM_IQN_ROOT,chap=chap,chap-name=$VM_IBFT_CHAP_USER,chap-secret=Stale-Table-6161" ||
+                return
+        SC_CMDLINE="rd.iscsi.firmware=1 root=LABEL=$VM_ROOT_LABEL rd.iscsi.timeout=60 sditest.audit"
+        SC_QEMU+=(-smbios "type=11,value=io.systemd.credential:sd-iscsi.ibft-0.chap.password=$VM_IBFT_CHAP_PASS")
+        SC_SECRETS+=("$VM_IBFT_CHAP_PASS" Stale-Table-6161)
+        vm_expect_root
+        vm_expect_sdiscsi
+        vm_expect_ibft
+        SC_EXPECT+=("SDI-AUDIT PASS secrets=1 " "SDI-ROOT state ibft-0 STATE=logged-in")
+        SC_REJECT+=("SDI-AUDIT (LEAK|FAIL)" "SDI-ROOT state ibft-0 .*REJECTED=")
+}
+
 # The host side of the VLAN. The host kernel may lack 8021q (and bridge VLAN
 # filtering), so the tagging happens in user space: tests/vm/vlan-switch.py carries the
 # guest's NIC (a QEMU socket netdev) and passes only frames tagged with the VLAN, untagged,
@@ -116,6 +137,23 @@ sc_root_dhcp() {
         SC_EXPECT+=("SDI-INITRD unit sd-iscsi-login@dhcp\.service loaded active"
                 "SDI-ROOT disk sd[a-z]+ hctl=[0-9]+:0:0:1 lun=1 "
                 "SDI-ROOT addr eth0=$VM_NET4\.5[0-9]/24")
+}
+
+# A DHCP root path names the user and leaves the secret to a credential ("user:@"): the
+# global sd-iscsi.chap.password serves the session the lease makes.
+sc_root_dhcp_credential() {
+        SC_DESC="root=dhcp: root path iscsi:user:@… from udhcpd, the secret from a credential"
+        vm_root_target
+        vm_target_chap 1 "$VM_CHAP_USER" "$VM_CHAP_PASS"
+        vm_dhcp_start "option rootpath iscsi:$VM_CHAP_USER:@$VM_HOST4::$VM_PORT:1:$VM_IQN_ROOT"
+        SC_CMDLINE="ip=dhcp root=dhcp rd.iscsi.initiator=$VM_INITIATOR rd.iscsi.timeout=120 sditest.audit"
+        SC_QEMU=(-smbios "type=11,value=io.systemd.credential:sd-iscsi.chap.password=$VM_CHAP_PASS")
+        SC_SECRETS+=("$VM_CHAP_PASS")
+        vm_expect_root
+        vm_expect_sdiscsi
+        SC_EXPECT+=("SDI-INITRD unit sd-iscsi-login@dhcp\.service loaded active"
+                "SDI-AUDIT PASS secrets=1 " "SDI-ROOT state dhcp STATE=logged-in")
+        SC_REJECT+=("SDI-AUDIT (LEAK|FAIL)" "SDI-ROOT state dhcp .*REJECTED=")
 }
 
 # ---------------------------------------------------------------- iPXE
