@@ -253,15 +253,24 @@ START_TEST(test_unit_lines) {
 }
 END_TEST
 
-START_TEST(test_show) {
-        _cleanup_(session_done) Session s = session("cmdline-2", "u", NULL);
-        _cleanup_free_ char *text = NULL;
+/* What show writes for s, as a string (the caller frees it). */
+static char *shown(void (*show)(FILE *f, const Session *s), const Session *s) {
+        char *text = NULL;
         size_t size = 0;
         FILE *f = open_memstream(&text, &size);
 
+        ck_assert_ptr_nonnull(f);
+        show(f, s);
+        ck_assert_int_eq(fclose(f), 0);
+        return text;
+}
+
+START_TEST(test_show) {
+        _cleanup_(session_done) Session s = session("cmdline-2", "u", NULL);
+        _cleanup_free_ char *text = NULL;
+
         s.chap.in_username = strdup("tu");
-        credentials_show(f, &s);
-        fclose(f);
+        text = shown(credentials_show, &s);
         ck_assert_str_eq(text, ", password from credential sd-iscsi.cmdline-2.chap.password or sd-iscsi.chap.password"
                          ", in_password from credential sd-iscsi.cmdline-2.chap.in_password or sd-iscsi.chap.in_password");
 }
@@ -269,18 +278,18 @@ END_TEST
 
 START_TEST(test_show_json) {
         _cleanup_(session_done) Session s = session("cmdline-2", "u", NULL);
-        _cleanup_free_ char *text = NULL;
-        size_t size = 0;
-        FILE *f = open_memstream(&text, &size);
+        _cleanup_free_ char *both = NULL, *one = NULL, *none = NULL;
 
         s.chap.in_username = strdup("tu");
+        both = shown(credentials_show_json, &s);
         s.chap.has_password = true;
-        credentials_show_json(f, &s);
-        fputc(' ', f);
+        one = shown(credentials_show_json, &s);
         s.chap.has_in_password = true;
-        credentials_show_json(f, &s);
-        fclose(f);
-        ck_assert_str_eq(text, "{\"in_password\": [\"sd-iscsi.cmdline-2.chap.in_password\", \"sd-iscsi.chap.in_password\"]} {}");
+        none = shown(credentials_show_json, &s);
+        ck_assert_str_eq(both, "{\"password\": [\"sd-iscsi.cmdline-2.chap.password\", \"sd-iscsi.chap.password\"], "
+                         "\"in_password\": [\"sd-iscsi.cmdline-2.chap.in_password\", \"sd-iscsi.chap.in_password\"]}");
+        ck_assert_str_eq(one, "{\"in_password\": [\"sd-iscsi.cmdline-2.chap.in_password\", \"sd-iscsi.chap.in_password\"]}");
+        ck_assert_str_eq(none, "{}");
 }
 END_TEST
 
