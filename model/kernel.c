@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The kernel's view of the boot's iSCSI sessions, read from sysfs: the sessions (what the
- * real root's iscsid adopts) and the links their connections are routed over. */
+ * real root's iscsid adopts, their state, their disks and what holds those) and the
+ * links their connections are routed over. */
 #include <errno.h>
+#include <glob.h>
 #include <ifaddrs.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <net/if.h>
 #include <netdb.h>
@@ -167,6 +170,7 @@ static void kernel_session_done(KernelSession *k) {
         free(k->iface);
         free(k->username);
         free(k->in_username);
+        free(k->state);
         *k = (KernelSession) {};
 }
 
@@ -184,6 +188,119 @@ static void drop_unset(char **s) {
         }
 }
 
+/* s with glob(7)'s special characters escaped: a sysfs root from the environment is
+ * matched as it is written. */
+static int glob_escape(const char *s, char *buf, size_t size) {
+        size_t n = 0;
+
+        for (; *s; s++) {
+                if (n + 2 >= size)
+                        return -ENAMETOOLONG;
+                if (strchr("*?[\\", *s))
+                        buf[n++] = '\\';
+                buf[n++] = *s;
+        }
+        buf[n] = '\0';
+        return 0;
+}
+
+static bool dm_uuid_is_multipath(const char *uuid) {
+        /* multipathd names its maps' uuids so; LVM's are "LVM-…", cryptsetup's "CRYPT-…". */
+        return uuid && startswith(uuid, "mpath-");
+}
+
+/* What holds the disk open (holders/ links to the holder's device directory): a
+ * device-mapper map, whose dm/ says which kind, an md array, or nothing. Should several
+ * hold it, a multipath map is the one named. */
+static void read_holder(const char *disk, KernelDisk *k) {
+        _cleanup_(closedirp) DIR *d = NULL;
+        char dir[PATH_MAX];
+        struct dirent *de;
+
+        if (snprintf(dir, sizeof dir, "%s/holders", disk) >= (int) sizeof dir || !(d = opendir(dir)))
+                return;
+        while (!k->multipath && (de = readdir(d))) {
+                _cleanup_free_ char *uuid = NULL, *name = NULL;
+                char path[PATH_MAX], holder[sizeof k->holder];
+
+                if (de->d_name[0] == '.' || snprintf(holder, sizeof holder, "%s", de->d_name) >= (int) sizeof holder)
+                        continue;
+                if (snprintf(path, sizeof path, "%s/%s/dm/uuid", dir, holder) < (int) sizeof path)
+                        (void) read_one_line_file(path, &uuid);
+                if (k->holder[0] && !dm_uuid_is_multipath(uuid))
+                        continue;
+                if (snprintf(path, sizeof path, "%s/%s/dm/name", dir, holder) < (int) sizeof path)
+                        (void) read_one_line_file(path, &name);
+                memcpy(k->holder, holder, sizeof holder);
+                snprintf(k->holder_name, sizeof k->holder_name, "%s", strempty(name));
+                k->multipath = dm_uuid_is_multipath(uuid);
+        }
+}
+
+/* One disk, path …/H:C:T:L/block/NAME (as the glob's pattern has it: the slashes are there). */
+static int read_disk(const char *path, KernelDisk *k) {
+        char buf[PATH_MAX], *name, *hctl;
+
+        if (snprintf(buf, sizeof buf, "%s", path) >= (int) sizeof buf)
+                return -ENAMETOOLONG;
+        name = strrchr(buf, '/');
+        *name++ = '\0';
+        *strrchr(buf, '/') = '\0';
+        hctl = strrchr(buf, '/') + 1;
+        *k = (KernelDisk) {};
+        if (sscanf(hctl, "%*u:%*u:%*u:%" SCNu64, &k->lun) != 1 ||
+            snprintf(k->name, sizeof k->name, "%s", name) >= (int) sizeof k->name)
+                return -EINVAL;
+        read_holder(path, k);
+        return 0;
+}
+
+static int cmp_disk(const void *a, const void *b) {
+        const KernelDisk *x = a, *y = b;
+
+        return x->lun < y->lun ? -1 : x->lun > y->lun;
+}
+
+/* The session's disks: the kernel scans the session's SCSI targets below the session's
+ * device, which the class device's device/ links to (.../hostH/sessionN, whose children
+ * are targetH:0:T/H:0:T:L/block/NAME, as iscsiadm -m session -P 3 finds them). */
+static void read_disks(const char *sysfs, const char *session, KernelSession *k) {
+        static const char pattern[] = "/target*/*:*:*:*/block/*";
+        char dir[PATH_MAX], path[PATH_MAX];
+        glob_t g = {};
+
+        if (snprintf(dir, sizeof dir, "%s/class/iscsi_session/%s/device", sysfs, session) >= (int) sizeof dir ||
+            glob_escape(dir, path, sizeof path - strlen(pattern)) < 0)
+                return;
+        strcat(path, pattern);
+        if (glob(path, 0, NULL, &g) == 0)
+                for (size_t i = 0; i < g.gl_pathc && k->n_disks < ELEMENTSOF(k->disks); i++)
+                        if (read_disk(g.gl_pathv[i], &k->disks[k->n_disks]) >= 0)
+                                k->n_disks++;
+        globfree(&g);
+        qsort(k->disks, k->n_disks, sizeof *k->disks, cmp_disk);
+}
+
+/* What a session may lack without being skipped; -ENOMEM only. */
+static int read_session_details(const char *sysfs, const char *name, KernelSession *k) {
+        _cleanup_free_ char *tpgt = NULL;
+
+        (void) read_attr(sysfs, "iscsi_session", name, "tpgt", &tpgt);
+        k->tpgt = attr_u16(tpgt);
+        (void) read_attr(sysfs, "iscsi_session", name, "ifacename", &k->iface);
+        (void) read_attr(sysfs, "iscsi_session", name, "username", &k->username);
+        (void) read_attr(sysfs, "iscsi_session", name, "username_in", &k->in_username);
+        (void) read_attr(sysfs, "iscsi_session", name, "state", &k->state);
+        drop_unset(&k->iface);
+        drop_unset(&k->username);
+        drop_unset(&k->in_username);
+        drop_unset(&k->state);
+        read_disks(sysfs, name, k);
+        if (!k->iface && free_and_strdup(&k->iface, "default") < 0)
+                return -ENOMEM;
+        return 0;
+}
+
 int kernel_sessions_read(const char *sysfs, KernelSession **ret, size_t *ret_n) {
         _cleanup_(closedirp) DIR *d = NULL;
         KernelSession *k = NULL;
@@ -198,7 +315,7 @@ int kernel_sessions_read(const char *sysfs, KernelSession **ret, size_t *ret_n) 
         if (r <= 0)
                 return r;
         while ((de = readdir(d))) {
-                _cleanup_free_ char *tpgt = NULL, *port = NULL;
+                _cleanup_free_ char *port = NULL;
                 char conn[48];
                 KernelSession *t;
                 unsigned sid;
@@ -222,15 +339,7 @@ int kernel_sessions_read(const char *sysfs, KernelSession **ret, size_t *ret_n) 
                         continue;
                 }
                 k[n].port = attr_u16(port);
-                (void) read_attr(sysfs, "iscsi_session", de->d_name, "tpgt", &tpgt);
-                k[n].tpgt = attr_u16(tpgt);
-                (void) read_attr(sysfs, "iscsi_session", de->d_name, "ifacename", &k[n].iface);
-                (void) read_attr(sysfs, "iscsi_session", de->d_name, "username", &k[n].username);
-                (void) read_attr(sysfs, "iscsi_session", de->d_name, "username_in", &k[n].in_username);
-                drop_unset(&k[n].iface);
-                drop_unset(&k[n].username);
-                drop_unset(&k[n].in_username);
-                if (!k[n].iface && free_and_strdup(&k[n].iface, "default") < 0) {
+                if (read_session_details(sysfs, de->d_name, &k[n]) < 0) {
                         kernel_sessions_free(k, n + 1);
                         return -ENOMEM;
                 }

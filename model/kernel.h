@@ -19,8 +19,21 @@ typedef struct BootLink {
 /* The links the kernel's iSCSI connections (below sysfs) are routed over, each once. */
 int handoff_boot_links(const char *sysfs, BootLink *links, size_t max, size_t *ret_n);
 
+/* Disks read per session: a boot's target exports a LUN or two. */
+#define KERNEL_SESSION_DISKS_MAX 8
+
+/* A SCSI disk of a session, and what holds it open: with dm-multipath over two sessions
+ * to one LUN, each session's disk is a path of the same map. */
+typedef struct KernelDisk {
+        char name[32];          /* "sda" */
+        uint64_t lun;           /* the last field of the SCSI address H:C:T:L */
+        char holder[32];        /* "dm-0", "md0"; "" when nothing holds the disk */
+        char holder_name[128];  /* the device-mapper name ("mpatha", "vg-root"); "" if none */
+        bool multipath;         /* the holder is a multipath map (dm uuid "mpath-…") */
+} KernelDisk;
+
 /* An iSCSI session as the kernel has it: what the real root's iscsid looks its node
- * record up by when it adopts the session. */
+ * record up by when it adopts the session, its state and its disks. */
 typedef struct KernelSession {
         unsigned sid;
         char *target;
@@ -30,6 +43,9 @@ typedef struct KernelSession {
         char *iface;            /* ifacename; "default" when the kernel names none */
         char *username;         /* CHAP user names, if any (the kernel's passwords are */
         char *in_username;      /* never read here) */
+        char *state;            /* "LOGGED_IN", "FAILED", "FREE"; NULL if unreadable */
+        KernelDisk disks[KERNEL_SESSION_DISKS_MAX];     /* by LUN */
+        size_t n_disks;
 } KernelSession;
 
 /* The sessions below sysfs (class/iscsi_session), in no particular order. */

@@ -28,7 +28,8 @@ EXTRA_DIST += tests/test-networkd.sh
 EXTRA_DIST += tests/ibft/kernel-compare.sh
 
 # sd-iscsi handoff: [Match] evaluation, boot links from a fake sysfs, drop-ins, and the
-# subcommand itself (cli/handoff.c).
+# subcommand itself (cli/handoff.c); the kernel's sessions, their disks and the disks'
+# holders (model/kernel.c) from a fake sysfs.
 if HAVE_CHECK
 check_PROGRAMS += test-handoff
 TESTS += test-handoff

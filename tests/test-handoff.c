@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sd-iscsi handoff: which .network files may configure a boot link ([Match] as networkd
  * reads it), which link carries a session (routed from a fake sysfs), and the drop-ins
- * written for them. */
+ * written for them; the kernel's sessions, their state, disks and the disks' holders,
+ * read from a fake sysfs laid out as the kernel lays it out. */
 #include <check.h>
 #include <errno.h>
 #include <ftw.h>
@@ -365,6 +366,147 @@ static void put_session(const char *root, unsigned sid, const char *target, cons
 #define IQN "iqn.2000-01.org.example"
 #define NODES "etc/iscsi/nodes/"
 
+static void put_link(const char *root, const char *rel, const char *target) {
+        char path[512];
+
+        snprintf(path, sizeof path, "%s/%s", root, rel);
+        ck_assert_int_eq(mkdir_parents(path, 0755), 0);
+        ck_assert_int_eq(symlink(target, path), 0);
+}
+
+/* Session sid's device, as scsi_transport_iscsi adds it below its SCSI host (here host
+ * sid + 10): hostH/sessionN, the class device hostH/sessionN/iscsi_session/sessionN
+ * (which class/iscsi_session/sessionN links to) and its device link back up. Call it
+ * before put_session(), whose files then land in the class device. */
+static void put_session_device(const char *root, unsigned sid) {
+        char rel[256], target[256];
+
+        snprintf(rel, sizeof rel, "sys/devices/platform/host%u/session%u/iscsi_session/session%u/device", sid + 10,
+                 sid, sid);
+        snprintf(target, sizeof target, "../../../session%u", sid);
+        put_link(root, rel, target);
+        snprintf(rel, sizeof rel, "sys/class/iscsi_session/session%u", sid);
+        snprintf(target, sizeof target, "../../devices/platform/host%u/session%u/iscsi_session/session%u", sid + 10,
+                 sid, sid);
+        put_link(root, rel, target);
+}
+
+/* The block device directory of session sid's disk at LUN lun. */
+static void disk_dir(char *buf, size_t size, unsigned sid, unsigned lun, const char *disk) {
+        unsigned h = sid + 10;
+
+        snprintf(buf, size, "sys/devices/platform/host%u/session%u/target%u:0:0/%u:0:0:%u/block/%s", h, sid, h, h, lun,
+                 disk);
+}
+
+static void put_disk(const char *root, unsigned sid, unsigned lun, const char *disk) {
+        char rel[256], dir[200];
+
+        disk_dir(dir, sizeof dir, sid, lun, disk);
+        snprintf(rel, sizeof rel, "%s/dev", dir);
+        put(root, rel, "8:0\n");
+}
+
+/* A device-mapper device that holds the disk (uuid NULL: a holder without dm/, md). */
+static void put_holder(const char *root, unsigned sid, unsigned lun, const char *disk, const char *holder,
+                       const char *name, const char *uuid) {
+        char rel[512], dir[200], target[512];
+
+        snprintf(target, sizeof target, "%s/sys/devices/virtual/block/%s", root, holder);
+        snprintf(rel, sizeof rel, "sys/devices/virtual/block/%s/%s", holder, uuid ? "dm/name" : "dev");
+        put(root, rel, name);
+        if (uuid) {
+                snprintf(rel, sizeof rel, "sys/devices/virtual/block/%s/dm/uuid", holder);
+                put(root, rel, uuid);
+        }
+        disk_dir(dir, sizeof dir, sid, lun, disk);
+        snprintf(rel, sizeof rel, "%s/holders/%s", dir, holder);
+        put_link(root, rel, target);
+}
+
+static const KernelSession *find_sid(const KernelSession *k, size_t n, unsigned sid) {
+        for (size_t i = 0; i < n; i++)
+                if (k[i].sid == sid)
+                        return &k[i];
+        ck_abort_msg("no session%u", sid);
+        return NULL;
+}
+
+START_TEST(test_kernel_disks) {
+        /* glob(7)'s special characters in the sysfs root are taken as written. */
+        char root[] = "/tmp/test-handoff[*?].XXXXXX", sysfs[64];
+        const KernelSession *s;
+        KernelSession *k = NULL;
+        size_t n = 0;
+
+        ck_assert_ptr_nonnull(mkdtemp(root));
+        snprintf(sysfs, sizeof sysfs, "%s/sys", root);
+        /* session1: logged in, one disk that nothing holds; session2: failed, its disk a
+         * path of a multipath map; session3: LVM holds its disk; session4: no state file,
+         * three LUNs (read in LUN order), LUN 0 tgtd's controller, which has no block/. */
+        for (unsigned sid = 1; sid <= 4; sid++) {
+                put_session_device(root, sid);
+                put_session(root, sid, IQN ":t", "127.0.0.1", NULL);
+        }
+        put(root, "sys/class/iscsi_session/session1/state", "LOGGED_IN\n");
+        put(root, "sys/class/iscsi_session/session2/state", "FAILED\n");
+        put(root, "sys/class/iscsi_session/session3/state", "LOGGED_IN\n");
+        put_disk(root, 1, 1, "sda");
+        put_disk(root, 2, 1, "sdb");
+        put_holder(root, 2, 1, "sdb", "dm-0", "mpatha\n", "mpath-36001405c0ffee\n");
+        put_disk(root, 3, 1, "sdc");
+        put_holder(root, 3, 1, "sdc", "dm-1", "vg-root\n", "LVM-Yk3fHk0a\n");
+        put(root, "sys/devices/platform/host14/session4/target14:0:0/14:0:0:0/type", "12\n");
+        put_disk(root, 4, 10, "sdf");
+        put_disk(root, 4, 2, "sde");
+        put_disk(root, 4, 1, "sdd");
+        put_holder(root, 4, 1, "sdd", "md0", "", NULL);
+
+        ck_assert_int_eq(kernel_sessions_read(sysfs, &k, &n), 0);
+        ck_assert_uint_eq(n, 4);
+        s = find_sid(k, n, 1);
+        ck_assert_str_eq(s->state, "LOGGED_IN");
+        ck_assert_uint_eq(s->n_disks, 1);
+        ck_assert_str_eq(s->disks[0].name, "sda");
+        ck_assert_uint_eq(s->disks[0].lun, 1);
+        ck_assert_str_eq(s->disks[0].holder, "");
+        ck_assert(!s->disks[0].multipath);
+        s = find_sid(k, n, 2);
+        ck_assert_str_eq(s->state, "FAILED");
+        ck_assert_uint_eq(s->n_disks, 1);
+        ck_assert_str_eq(s->disks[0].holder, "dm-0");
+        ck_assert_str_eq(s->disks[0].holder_name, "mpatha");
+        ck_assert(s->disks[0].multipath);
+        s = find_sid(k, n, 3);
+        ck_assert_str_eq(s->disks[0].holder, "dm-1");
+        ck_assert_str_eq(s->disks[0].holder_name, "vg-root");
+        ck_assert(!s->disks[0].multipath);
+        s = find_sid(k, n, 4);
+        ck_assert_ptr_null(s->state);
+        ck_assert_uint_eq(s->n_disks, 3);
+        ck_assert_str_eq(s->disks[0].name, "sdd");
+        ck_assert_str_eq(s->disks[0].holder, "md0");
+        ck_assert_str_eq(s->disks[0].holder_name, "");
+        ck_assert(!s->disks[0].multipath);
+        ck_assert_str_eq(s->disks[1].name, "sde");
+        ck_assert_uint_eq(s->disks[1].lun, 2);
+        ck_assert_str_eq(s->disks[2].name, "sdf");
+        ck_assert_uint_eq(s->disks[2].lun, 10);
+        kernel_sessions_free(k, n);
+
+        /* A session whose device is gone (torn down between the reads): no disks, no error. */
+        put(root, "sys/class/iscsi_session/session5/targetname", IQN ":t\n");
+        put(root, "sys/class/iscsi_connection/connection5:0/persistent_address", "127.0.0.1\n");
+        put(root, "sys/class/iscsi_connection/connection5:0/persistent_port", "3260\n");
+        ck_assert_int_eq(kernel_sessions_read(sysfs, &k, &n), 0);
+        ck_assert_uint_eq(n, 5);
+        ck_assert_uint_eq(find_sid(k, n, 5)->n_disks, 0);
+        kernel_sessions_free(k, n);
+
+        ck_assert_int_eq(nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+END_TEST
+
 START_TEST(test_records) {
         char root[] = "/tmp/test-handoff.XXXXXX", sysfs[64];
         _cleanup_free_ char *a = NULL, *b = NULL, *c = NULL, *d = NULL, *st = NULL;
@@ -485,6 +627,7 @@ static Suite *handoff_suite(void) {
         tcase_add_test(tc, test_record_session);
         tcase_add_test(tc, test_state_roundtrip);
         tcase_add_test(tc, test_records);
+        tcase_add_test(tc, test_kernel_disks);
         suite_add_tcase(s, tc);
         return s;
 }
