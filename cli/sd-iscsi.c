@@ -38,7 +38,7 @@ static void read_state(const Session *s, SessionRuntime *rt) {
         session_runtime_parse(text, rt);
 }
 
-/* Which kernel session (if any) serves each configured session. */
+/* Which kernel session (if any) serves each configured session, its state and disks. */
 static void match_kernel_sessions(const Config *c, SessionRuntime *rt) {
         const char *sysfs = getenv("SD_ISCSI_SYSFS");
         KernelSession *k = NULL;
@@ -46,16 +46,7 @@ static void match_kernel_sessions(const Config *c, SessionRuntime *rt) {
 
         if (kernel_sessions_read(isempty(sysfs) ? "/sys" : sysfs, &k, &n) < 0)
                 return;
-        for (size_t j = 0; j < n; j++)
-                for (size_t i = 0; i < c->n_sessions; i++) {
-                        if (!kernel_session_matches(&c->sessions[i], &k[j]))
-                                continue;
-                        snprintf(rt[i].kernel_session, sizeof rt[i].kernel_session, "session%u", k[j].sid);
-                        if (!rt[i].known) {
-                                rt[i].known = true;
-                                snprintf(rt[i].state, sizeof rt[i].state, "logged-in");
-                        }
-                }
+        session_runtime_match_kernel(rt, c, k, n);
         kernel_sessions_free(k, n);
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What is on disk already, read back: open-iscsi's node records (whose they are, the
- * value of a key) and the handoff's state files. */
+ * value of a key), the handoff's and the login helper's state files, joined with the
+ * kernel's sessions. */
 #include <errno.h>
 #include <stddef.h>
 
@@ -108,4 +109,20 @@ void session_runtime_parse(char *text, SessionRuntime *rt) {
                 else if ((v = startswith(line, "REASON=")))
                         snprintf(rt->reason, sizeof rt->reason, "%s", v);
         }
+}
+
+void session_runtime_match_kernel(SessionRuntime *rt, const Config *c, const KernelSession *k, size_t n) {
+        for (size_t j = 0; j < n; j++)
+                for (size_t i = 0; i < c->n_sessions; i++) {
+                        if (!kernel_session_matches(&c->sessions[i], &k[j]))
+                                continue;
+                        snprintf(rt[i].kernel_session, sizeof rt[i].kernel_session, "session%u", k[j].sid);
+                        snprintf(rt[i].kernel_state, sizeof rt[i].kernel_state, "%s", strempty(k[j].state));
+                        memcpy(rt[i].disks, k[j].disks, sizeof rt[i].disks);
+                        rt[i].n_disks = k[j].n_disks;
+                        if (!rt[i].known) {
+                                rt[i].known = true;
+                                snprintf(rt[i].state, sizeof rt[i].state, "logged-in");
+                        }
+                }
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "kernel.h"
 
 /* The first line of every record sd-iscsi writes: a record without it is the
  * administrator's (or iscsiadm's), and is never overwritten in the real root. */
@@ -55,8 +56,16 @@ typedef struct SessionRuntime {
         char reason[256];       /* why the helper stopped retrying, when it did */
         unsigned rejected;      /* attempts refused for good (authentication, …) */
         char kernel_session[32];        /* "session1" when the kernel has it */
+        /* And then, from sysfs: the kernel session's state ("" if unreadable), its disks. */
+        char kernel_state[32];
+        KernelDisk disks[KERNEL_SESSION_DISKS_MAX];
+        size_t n_disks;
 } SessionRuntime;
 
 /* The login helper's state file /run/sd-iscsi/state/<id> (STATE=, ATTEMPT=, ERROR=,
  * REJECTED=, REASON=) into rt; text is modified. */
 void session_runtime_parse(char *text, SessionRuntime *rt);
+/* Sets each configured session's (rt: c->n_sessions entries) kernel facts from the kernel
+ * session that serves it, if any (kernel_session_matches()); one the kernel has is
+ * logged in, whatever its state file says or lacks. */
+void session_runtime_match_kernel(SessionRuntime *rt, const Config *c, const KernelSession *k, size_t n);

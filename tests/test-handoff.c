@@ -13,6 +13,7 @@
 #include "network.h"
 #include "networkd.h"
 #include "record.h"
+#include "show.h"
 #include "state.h"
 #include "util.h"
 
@@ -612,6 +613,163 @@ START_TEST(test_records) {
 }
 END_TEST
 
+/* What sd-iscsi show writes for the command line, with the kernel's sessions below
+ * root/sys matched as `sd-iscsi show` matches them (and no login state files). */
+static char *show_paths(const char *root, const char *cmdline, bool json) {
+        _cleanup_(config_done) Config c;
+        _cleanup_free_ SessionRuntime *rt = NULL;
+        KernelSession *k = NULL;
+        char sysfs[64], *text = NULL;
+        size_t n = 0, size = 0;
+        ShowContext ctx;
+        FILE *f;
+
+        config_init(&c);
+        ck_assert_int_ge(config_parse_cmdline(&c, cmdline, CONFIG_IN_INITRD), 0);
+        rt = calloc(c.n_sessions, sizeof *rt);
+        ck_assert_ptr_nonnull(rt);
+        snprintf(sysfs, sizeof sysfs, "%s/sys", root);
+        ck_assert_int_eq(kernel_sessions_read(sysfs, &k, &n), 0);
+        session_runtime_match_kernel(rt, &c, k, n);
+        kernel_sessions_free(k, n);
+        ctx = (ShowContext) { .config = &c, .runtime = rt };
+        f = open_memstream(&text, &size);
+        ck_assert_ptr_nonnull(f);
+        ck_assert_int_eq(json ? show_json(f, &ctx) : show_text(f, &ctx), 0);
+        ck_assert_int_eq(fclose(f), 0);
+        return text;
+}
+
+#define MP_CMDLINE "netroot=iscsi:10.0.2.2::::" IQN ":mp netroot=iscsi:10.0.2.3::::" IQN ":mp"
+
+START_TEST(test_show_path) {
+        char root[] = "/tmp/test-handoff.XXXXXX";
+        _cleanup_free_ char *text = NULL, *json = NULL;
+
+        ck_assert_ptr_nonnull(mkdtemp(root));
+        put_session_device(root, 1);
+        put_session(root, 1, IQN ":t", "10.0.2.2", NULL);
+        put(root, "sys/class/iscsi_session/session1/state", "LOGGED_IN\n");
+        put_disk(root, 1, 1, "sda");
+
+        text = show_paths(root, "netroot=iscsi:10.0.2.2::::" IQN ":t", false);
+        ck_assert_ptr_nonnull(strstr(text,
+                "  Unit:    sd-iscsi-login@cmdline-0.service\n"
+                "  State:   logged-in (attempt 0), kernel session1\n"
+                "  Path:    session1 LOGGED_IN, disk sda (LUN 1)\n"));
+        ck_assert_ptr_null(strstr(text, "ultipath"));
+        json = show_paths(root, "netroot=iscsi:10.0.2.2::::" IQN ":t", true);
+        ck_assert_ptr_nonnull(strstr(json,
+                "\"kernel_session\": \"session1\", \"kernel_state\": \"LOGGED_IN\", \"disks\": "
+                "[{\"name\": \"sda\", \"lun\": 1, \"holder\": null, \"holder_name\": null, \"multipath\": null}]}]"));
+        ck_assert_ptr_null(strstr(json, "\"multipath\": ["));
+
+        ck_assert_int_eq(nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+END_TEST
+
+/* Two portals to one LUN, dm-multipath over the two disks: one path has failed. */
+START_TEST(test_show_multipath) {
+        char root[] = "/tmp/test-handoff.XXXXXX";
+        _cleanup_free_ char *text = NULL, *json = NULL;
+
+        ck_assert_ptr_nonnull(mkdtemp(root));
+        put_session_device(root, 1);
+        put_session(root, 1, IQN ":mp", "10.0.2.2", NULL);
+        put(root, "sys/class/iscsi_session/session1/state", "LOGGED_IN\n");
+        put_disk(root, 1, 1, "sda");
+        put_holder(root, 1, 1, "sda", "dm-0", "mpatha\n", "mpath-36001405c0ffee\n");
+        put_session_device(root, 2);
+        put_session(root, 2, IQN ":mp", "10.0.2.3", NULL);
+        put(root, "sys/class/iscsi_session/session2/state", "FAILED\n");
+        put_disk(root, 2, 1, "sdb");
+        put_holder(root, 2, 1, "sdb", "dm-0", "mpatha\n", "mpath-36001405c0ffee\n");
+
+        text = show_paths(root, MP_CMDLINE, false);
+        ck_assert_str_eq(text,
+                "Initiator: (the image's default)\n"
+                "\n"
+                "Session cmdline-0 (command line)\n"
+                "  Target:  " IQN ":mp\n"
+                "  Portal:  10.0.2.2:3260, portal group 1\n"
+                "  LUN:     0\n"
+                "  Auth:    none\n"
+                "  Unit:    sd-iscsi-login@cmdline-0.service\n"
+                "  State:   logged-in (attempt 0), kernel session1\n"
+                "  Path:    session1 LOGGED_IN, disk sda (LUN 1), path of multipath mpatha (dm-0)\n"
+                "\n"
+                "Session cmdline-1 (command line)\n"
+                "  Target:  " IQN ":mp\n"
+                "  Portal:  10.0.2.3:3260, portal group 1\n"
+                "  LUN:     0\n"
+                "  Auth:    none\n"
+                "  Unit:    sd-iscsi-login@cmdline-1.service\n"
+                "  State:   logged-in (attempt 0), kernel session2\n"
+                "  Path:    session2 FAILED (connection lost), disk sdb (LUN 1), path of multipath mpatha (dm-0)\n"
+                "\n"
+                "Multipath mpatha (dm-0): 2 paths, 1 FAILED\n"
+                "  sda   session1   LOGGED_IN  portal 10.0.2.2:3260 (cmdline-0)\n"
+                "  sdb   session2   FAILED     portal 10.0.2.3:3260 (cmdline-1)\n");
+
+        json = show_paths(root, MP_CMDLINE, true);
+        ck_assert_ptr_nonnull(strstr(json,
+                "\"kernel_session\": \"session2\", \"kernel_state\": \"FAILED\", \"disks\": "
+                "[{\"name\": \"sdb\", \"lun\": 1, \"holder\": \"dm-0\", \"holder_name\": \"mpatha\", "
+                "\"multipath\": \"mpatha\"}]}], "
+                "\"multipath\": [{\"name\": \"mpatha\", \"device\": \"dm-0\", \"paths\": ["
+                "{\"disk\": \"sda\", \"kernel_session\": \"session1\", \"kernel_state\": \"LOGGED_IN\", "
+                "\"session\": \"cmdline-0\", \"portal\": \"10.0.2.2\", \"port\": 3260}, "
+                "{\"disk\": \"sdb\", \"kernel_session\": \"session2\", \"kernel_state\": \"FAILED\", "
+                "\"session\": \"cmdline-1\", \"portal\": \"10.0.2.3\", \"port\": 3260}]}], "
+                "\"root_device\": null, "));
+
+        /* Portals named by host name: each configured session matches both kernel
+         * sessions, and ends up with the last one read. Its disk is one path, not two. */
+        free(text);
+        text = show_paths(root, "netroot=iscsi:san-a.example::::" IQN ":mp netroot=iscsi:san-b.example::::" IQN ":mp",
+                          false);
+        ck_assert_ptr_nonnull(strstr(text, ", path of multipath mpatha (dm-0)\n"));
+        ck_assert_ptr_null(strstr(text, "\nMultipath "));
+
+        ck_assert_int_eq(nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+END_TEST
+
+/* LVM on the disk is no multipath map; a session without a state file (a kernel that
+ * lacks it, a session going away) is shown, as unknown. */
+START_TEST(test_show_path_other_holder) {
+        char root[] = "/tmp/test-handoff.XXXXXX";
+        _cleanup_free_ char *text = NULL, *json = NULL;
+
+        ck_assert_ptr_nonnull(mkdtemp(root));
+        put_session_device(root, 1);
+        put_session(root, 1, IQN ":mp", "10.0.2.2", NULL);
+        put_disk(root, 1, 1, "sda");
+        put_holder(root, 1, 1, "sda", "dm-1", "vg-root\n", "LVM-Yk3fHk0a\n");
+        put_session_device(root, 2);
+        put_session(root, 2, IQN ":mp", "10.0.2.3", NULL);
+        put(root, "sys/class/iscsi_session/session2/state", "LOGGED_IN\n");
+        put_disk(root, 2, 1, "sdb");
+        put_holder(root, 2, 1, "sdb", "dm-1", "vg-root\n", "LVM-Yk3fHk0a\n");
+
+        text = show_paths(root, MP_CMDLINE, false);
+        ck_assert_ptr_nonnull(strstr(text,
+                "  State:   logged-in (attempt 0), kernel session1\n"
+                "  Path:    session1 state unknown, disk sda (LUN 1), held by dm-1 (vg-root)\n"));
+        ck_assert_ptr_nonnull(strstr(text,
+                "  State:   logged-in (attempt 0), kernel session2\n"
+                "  Path:    session2 LOGGED_IN, disk sdb (LUN 1), held by dm-1 (vg-root)\n"));
+        ck_assert_ptr_null(strstr(text, "ultipath"));
+        json = show_paths(root, MP_CMDLINE, true);
+        ck_assert_ptr_nonnull(strstr(json,
+                "\"kernel_state\": null, \"disks\": [{\"name\": \"sda\", \"lun\": 1, \"holder\": \"dm-1\", "
+                "\"holder_name\": \"vg-root\", \"multipath\": null}]}"));
+        ck_assert_ptr_null(strstr(json, "\"multipath\": ["));
+
+        ck_assert_int_eq(nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+END_TEST
+
 static Suite *handoff_suite(void) {
         Suite *s = suite_create("handoff");
         TCase *tc = tcase_create("handoff");
@@ -628,6 +786,9 @@ static Suite *handoff_suite(void) {
         tcase_add_test(tc, test_state_roundtrip);
         tcase_add_test(tc, test_records);
         tcase_add_test(tc, test_kernel_disks);
+        tcase_add_test(tc, test_show_path);
+        tcase_add_test(tc, test_show_multipath);
+        tcase_add_test(tc, test_show_path_other_holder);
         suite_add_tcase(s, tc);
         return s;
 }

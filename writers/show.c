@@ -107,6 +107,70 @@ static void format_mac(const uint8_t mac[6], char buf[18]) {
         snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 }
 
+/* A disk's multipath map by its name, or by its device when the name is unreadable. */
+static const char *multipath_name(const KernelDisk *d) {
+        return !d->multipath ? NULL : d->holder_name[0] ? d->holder_name : d->holder;
+}
+
+/* Whether a session before the i-th has its d-th disk too: configured sessions that name
+ * their portals by host name all match one kernel session, whose disk is one path. */
+static bool disk_seen_before(const ShowContext *ctx, size_t i, size_t d) {
+        for (size_t a = 0; a < i; a++)
+                for (size_t b = 0; b < ctx->runtime[a].n_disks; b++)
+                        if (strcmp(ctx->runtime[a].disks[b].name, ctx->runtime[i].disks[d].name) == 0)
+                                return true;
+        return false;
+}
+
+/* From (*i, *d) on, the next disk of a configured session that is a path of a multipath
+ * map (of holder's only, unless it is NULL), each disk once: false when there is none. */
+static bool next_path(const ShowContext *ctx, const char *holder, size_t *i, size_t *d) {
+        for (; ctx->runtime && *i < ctx->config->n_sessions; (*i)++, *d = 0)
+                for (; *d < ctx->runtime[*i].n_disks; (*d)++) {
+                        const KernelDisk *k = &ctx->runtime[*i].disks[*d];
+
+                        if (k->multipath && (!holder || strcmp(k->holder, holder) == 0) &&
+                            !disk_seen_before(ctx, *i, *d))
+                                return true;
+                }
+        return false;
+}
+
+/* Whether the d-th disk of session i is the first path of a map with two paths or more:
+ * each such map is summarized once. Its paths and how many of them have FAILED. */
+static bool multipath_summarized(const ShowContext *ctx, size_t i, size_t d, size_t *ret_n, size_t *ret_failed) {
+        const char *holder = ctx->runtime[i].disks[d].holder;
+        size_t n = 0, failed = 0;
+
+        for (size_t a = 0, b = 0; next_path(ctx, holder, &a, &b); b++) {
+                if (n == 0 && (a != i || b != d))
+                        return false;
+                n++;
+                failed += streq_ptr(ctx->runtime[a].kernel_state, "FAILED");
+        }
+        *ret_n = n;
+        *ret_failed = failed;
+        return n >= 2;
+}
+
+static void json_disk_item(FILE *f, const void *v, size_t i) {
+        const KernelDisk *d = &((const KernelDisk *) v)[i];
+        bool first = true;
+
+        fputc('{', f);
+        json_key(f, &first, "name");
+        json_string(f, d->name);
+        json_key(f, &first, "lun");
+        fprintf(f, "%" PRIu64, d->lun);
+        json_key(f, &first, "holder");
+        json_string(f, nonempty_or_null(d->holder));
+        json_key(f, &first, "holder_name");
+        json_string(f, nonempty_or_null(d->holder_name));
+        json_key(f, &first, "multipath");
+        json_string(f, multipath_name(d));
+        fputc('}', f);
+}
+
 static void json_session(FILE *f, const Session *s, const SessionRuntime *rt) {
         char unit[64];
         bool first = true;
@@ -156,6 +220,10 @@ static void json_session(FILE *f, const Session *s, const SessionRuntime *rt) {
                 json_string(f, nonempty_or_null(rt->reason));
                 json_key(f, &first, "kernel_session");
                 json_string(f, nonempty_or_null(rt->kernel_session));
+                json_key(f, &first, "kernel_state");
+                json_string(f, nonempty_or_null(rt->kernel_state));
+                json_key(f, &first, "disks");
+                json_array(f, rt->disks, rt->n_disks, json_disk_item);
         }
         fputc('}', f);
 }
@@ -245,6 +313,64 @@ static void json_handoff_item(FILE *f, const void *v, size_t i) {
         json_handoff(f, &((const HandoffRecord *) v)[i]);
 }
 
+static void json_multipath_path(FILE *f, const ShowContext *ctx, size_t i, size_t d) {
+        const Session *s = &ctx->config->sessions[i];
+        const SessionRuntime *rt = &ctx->runtime[i];
+        bool first = true;
+
+        fputc('{', f);
+        json_key(f, &first, "disk");
+        json_string(f, rt->disks[d].name);
+        json_key(f, &first, "kernel_session");
+        json_string(f, rt->kernel_session);
+        json_key(f, &first, "kernel_state");
+        json_string(f, nonempty_or_null(rt->kernel_state));
+        json_key(f, &first, "session");
+        json_string(f, s->id);
+        json_key(f, &first, "portal");
+        json_string(f, s->portal);
+        json_key(f, &first, "port");
+        fprintf(f, "%u", s->port);
+        fputc('}', f);
+}
+
+static void json_multipath(FILE *f, const ShowContext *ctx, const KernelDisk *map) {
+        bool first = true;
+
+        fputc('{', f);
+        json_key(f, &first, "name");
+        json_string(f, multipath_name(map));
+        json_key(f, &first, "device");
+        json_string(f, map->holder);
+        json_key(f, &first, "paths");
+        fputc('[', f);
+        for (size_t i = 0, d = 0, n = 0; next_path(ctx, map->holder, &i, &d); d++) {
+                if (n++ > 0)
+                        fputs(", ", f);
+                json_multipath_path(f, ctx, i, d);
+        }
+        fputs("]}", f);
+}
+
+/* The maps the text's summary shows; only when there is one, so that the common output
+ * stays as it was. */
+static void json_multipaths(FILE *f, const ShowContext *ctx, bool *first) {
+        size_t n, failed, k = 0;
+
+        for (size_t i = 0, d = 0; next_path(ctx, NULL, &i, &d); d++) {
+                if (!multipath_summarized(ctx, i, d, &n, &failed))
+                        continue;
+                if (k++ == 0) {
+                        json_key(f, first, "multipath");
+                        fputc('[', f);
+                } else
+                        fputs(", ", f);
+                json_multipath(f, ctx, &ctx->runtime[i].disks[d]);
+        }
+        if (k > 0)
+                fputc(']', f);
+}
+
 int show_json(FILE *f, const ShowContext *ctx) {
         const Config *c = ctx->config;
         _cleanup_free_ char *root = NULL;
@@ -262,6 +388,7 @@ int show_json(FILE *f, const ShowContext *ctx) {
         }
         json_key(f, &first, "sessions");
         json_array(f, ctx, c->n_sessions, json_session_item);
+        json_multipaths(f, ctx, &first);
         json_key(f, &first, "root_device");
         json_string(f, root);
         json_key(f, &first, "interfaces");
@@ -332,6 +459,69 @@ static void show_handoff(FILE *f, const HandoffRecord *h) {
                 or_unset(h->replacement_timeout), or_unset(h->noop_out_interval), or_unset(h->noop_out_timeout));
 }
 
+static void show_disk(FILE *f, const KernelDisk *d) {
+        fprintf(f, "disk %s (LUN %" PRIu64 ")", d->name, d->lun);
+        if (d->multipath)
+                fprintf(f, ", path of multipath %s (%s)", multipath_name(d), d->holder);
+        else if (d->holder[0] && d->holder_name[0])
+                fprintf(f, ", held by %s (%s)", d->holder, d->holder_name);
+        else if (d->holder[0])
+                fprintf(f, ", held by %s", d->holder);
+}
+
+/* The kernel session's state, FAILED spelt out (the connection is lost: I/O waits for it,
+ * or goes to the map's other paths), and its disks, one a line. */
+static void show_path(FILE *f, const SessionRuntime *rt) {
+        fprintf(f, "  Path:    %s %s", rt->kernel_session,
+                isempty(rt->kernel_state) ? "state unknown" :
+                streq_ptr(rt->kernel_state, "FAILED") ? "FAILED (connection lost)" : rt->kernel_state);
+        if (rt->n_disks == 0)
+                fputs(", no disk", f);
+        for (size_t d = 0; d < rt->n_disks; d++) {
+                fputs(d == 0 ? ", " : "\n           ", f);
+                show_disk(f, &rt->disks[d]);
+        }
+        fputc('\n', f);
+}
+
+static void show_runtime(FILE *f, const SessionRuntime *rt) {
+        fprintf(f, "  State:   %s (attempt %u)", rt->state, rt->attempt);
+        if (rt->kernel_session[0])
+                fprintf(f, ", kernel %s", rt->kernel_session);
+        fputc('\n', f);
+        if (rt->kernel_session[0])
+                show_path(f, rt);
+        if (rt->error[0])
+                fprintf(f, "  Last error: %s\n", rt->error);
+        if (rt->rejected > 0)
+                fprintf(f, "  Refused: %u attempt(s) (a login fails after %u)\n", rt->rejected, LOGIN_REJECTIONS_MAX);
+        if (rt->reason[0])
+                fprintf(f, "  Gave up: %s\n", rt->reason);
+}
+
+static void show_multipath(FILE *f, const ShowContext *ctx, const KernelDisk *map, size_t n, size_t failed) {
+        fprintf(f, "\nMultipath %s (%s): %zu paths", multipath_name(map), map->holder, n);
+        if (failed > 0)
+                fprintf(f, ", %zu FAILED", failed);
+        fputc('\n', f);
+        for (size_t i = 0, d = 0; next_path(ctx, map->holder, &i, &d); d++) {
+                const Session *s = &ctx->config->sessions[i];
+                const SessionRuntime *rt = &ctx->runtime[i];
+
+                fprintf(f, "  %-5s %-10s %-10s portal %s%s%s:%u (%s)\n", rt->disks[d].name, rt->kernel_session,
+                        isempty(rt->kernel_state) ? "unknown" : rt->kernel_state, portal_bracket(s, true), s->portal,
+                        portal_bracket(s, false), s->port, s->id);
+        }
+}
+
+static void show_multipaths(FILE *f, const ShowContext *ctx) {
+        size_t n, failed;
+
+        for (size_t i = 0, d = 0; next_path(ctx, NULL, &i, &d); d++)
+                if (multipath_summarized(ctx, i, d, &n, &failed))
+                        show_multipath(f, ctx, &ctx->runtime[i].disks[d], n, failed);
+}
+
 int show_text(FILE *f, const ShowContext *ctx) {
         const Config *c = ctx->config;
         _cleanup_free_ char *root = NULL;
@@ -366,21 +556,12 @@ int show_text(FILE *f, const ShowContext *ctx) {
                 credentials_show(f, s);
                 fputc('\n', f);
                 fprintf(f, "  Unit:    %s\n", unit);
-                if (rt && rt->known) {
-                        fprintf(f, "  State:   %s (attempt %u)", rt->state, rt->attempt);
-                        if (rt->kernel_session[0])
-                                fprintf(f, ", kernel %s", rt->kernel_session);
-                        fputc('\n', f);
-                        if (rt->error[0])
-                                fprintf(f, "  Last error: %s\n", rt->error);
-                        if (rt->rejected > 0)
-                                fprintf(f, "  Refused: %u attempt(s) (a login fails after %u)\n", rt->rejected,
-                                        LOGIN_REJECTIONS_MAX);
-                        if (rt->reason[0])
-                                fprintf(f, "  Gave up: %s\n", rt->reason);
-                } else if (ctx->runtime)
+                if (rt && rt->known)
+                        show_runtime(f, rt);
+                else if (ctx->runtime)
                         fputs("  State:   not started\n", f);
         }
+        show_multipaths(f, ctx);
 
         for (size_t i = 0; i < c->n_nics; i++) {
                 const Nic *n = &c->nics[i];
