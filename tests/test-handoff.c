@@ -664,6 +664,18 @@ START_TEST(test_show_path) {
                 "[{\"name\": \"sda\", \"lun\": 1, \"holder\": null, \"holder_name\": null, \"multipath\": null}]}]"));
         ck_assert_ptr_null(strstr(json, "\"multipath\": ["));
 
+        /* A second LUN: a line of its own; a session without any disk (yet) says so. */
+        put_disk(root, 1, 2, "sdb");
+        put_session_device(root, 2);
+        put_session(root, 2, IQN ":u", "10.0.2.2", NULL);
+        put(root, "sys/class/iscsi_session/session2/state", "LOGGED_IN\n");
+        free(text);
+        text = show_paths(root, "netroot=iscsi:10.0.2.2::::" IQN ":t netroot=iscsi:10.0.2.2::::" IQN ":u", false);
+        ck_assert_ptr_nonnull(strstr(text,
+                "  Path:    session1 LOGGED_IN, disk sda (LUN 1)\n"
+                "           disk sdb (LUN 2)\n"));
+        ck_assert_ptr_nonnull(strstr(text, "  Path:    session2 LOGGED_IN, no disk\n"));
+
         ck_assert_int_eq(nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
 END_TEST
