@@ -6,7 +6,7 @@ SD_ISCSI_BUILD_DEPS=(build-essential autoconf automake libtool pkg-config check
         libsystemd-dev libkmod-dev mandoc clang systemd)
 SD_ISCSI_IMAGE_DEPS=(dracut-core dracut-network open-iscsi kmod cpio
         linux-image-amd64 busybox-static)
-SD_ISCSI_VM_DEPS=(qemu-system-x86 ipxe-qemu tgt udhcpd iproute2 e2fsprogs python3 debootstrap
+SD_ISCSI_VM_DEPS=(qemu-system-x86 ipxe-qemu tgt udhcpd iproute2 e2fsprogs python3 debootstrap multipath-tools
         swtpm swtpm-tools libtss2-esys-3.0.2-0 libtss2-rc0 libtss2-tcti-swtpm0 libtss2-tcti-device0)
 
 sd_iscsi_install_deps() {
