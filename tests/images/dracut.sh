@@ -167,6 +167,15 @@ test_dracut_generic() {
         assert_kmods virtio_net e1000 e1000e
         assert_no_paths etc/iscsi/initiatorname.iscsi etc/iscsi/iscsid.conf etc/systemd/network/10-sd-iscsi-test.link
         grep -rqaF "$PLANTED_IQN" "$IMG_ROOT" && t_err "the host's initiator name is in a generic image"
+        # With multipath-tools on the build host, dracut's multipath module is in a generic
+        # image, and with it what sd-iscsi adds for a multipath root (sd-iscsi(7)).
+        if has_path usr/sbin/multipathd; then
+                assert_paths usr/lib/multipath/libchecktur.so usr/lib/udev/rules.d/60-multipath.rules \
+                        usr/lib/systemd/system/multipathd.socket.d/50-sd-iscsi-initrd.conf
+                grep -qx 'Conflicts=initrd-cleanup.service' \
+                        "$IMG_ROOT/usr/lib/systemd/system/multipathd.socket.d/50-sd-iscsi-initrd.conf" 2>/dev/null ||
+                        t_err "multipathd.socket does not stop with the initrd"
+        fi
         GENERIC_NIC_COUNT=$(grep -c "^usr/lib/modules/$KVER/kernel/drivers/net/.*\.ko" "$IMG_LIST")
         t_end "build $((build / 10)).$((build % 10))s, $(du -m "$img" | cut -f1) MB uncompressed, $GENERIC_NIC_COUNT NIC modules; $ELF_REPORT; $UNITS_REPORT"
 }

@@ -368,6 +368,11 @@ VM_DRACUT_DRIVERS="virtio_pci virtio_net ext4 sd_mod iscsi_tcp"
 # bash: the test units are bash scripts, and dracut-ng leaves bash out unless asked.
 VM_DRACUT_TOOLS="bash ip grep journalctl systemctl find stat tr cut"
 
+# A multipath root (VM_SDI_MPATH): dracut's multipath module and the test's
+# multipath.conf (tests/vm/multipath/), which the build host does not have.
+VM_DRACUT_MPATH=(--add multipath --add-drivers "dm_multipath dm_round_robin"
+        --include "$VM_DIR/multipath/multipath.conf" /etc/multipath.conf)
+
 # vm_stack_dracut OUT DRACUT-ARG…: the stack's dracut makes OUT for the stack's kernel,
 # with the test overlay. In the Debian 13 root the overlay, drop-ins and the image pass
 # through its /usr/src.
@@ -580,7 +585,7 @@ vm_reject() {
 # a tar, keyed on what it is made of); the image is assembled per run, with this run's
 # sd-iscsi installed into it as a package would.
 VM_DEBIAN_MIRROR=${VM_DEBIAN_MIRROR:-$STACK_MIRROR}
-VM_DEBIAN_PACKAGES=systemd,systemd-sysv,udev,open-iscsi,iproute2,kmod
+VM_DEBIAN_PACKAGES=systemd,systemd-sysv,udev,open-iscsi,iproute2,kmod,multipath-tools
 VM_DEBIAN_LABEL=sdidebian
 
 # The real root is the stack's own Debian release.
@@ -602,10 +607,14 @@ vm_build_debian_base() {
         rm -rf "$d"
 }
 
-# vm_debian_image STAGE: sets VM_DEBIAN_IMG to this run's real root image (built once).
+# vm_debian_image STAGE [mpath]: sets VM_DEBIAN_IMG to this run's real root image (built
+# once per kind). mpath: multipathd on, with the multipath-root scenarios' configuration;
+# otherwise multipathd stays off (the package is there for those scenarios only).
 vm_debian_image() {
-        local stage=$1 d=$VM_RUN/debroot rr=$VM_DIR/realroot t0
-        [[ -n ${VM_DEBIAN_IMG:-} ]] && return 0
+        local stage=$1 kind=${2:-} d=$VM_RUN/debroot rr=$VM_DIR/realroot t0 img
+        img=$VM_RUN/debian-$VM_STACK${kind:+-$kind}.img
+        VM_DEBIAN_IMG=
+        [[ -e $img ]] && { VM_DEBIAN_IMG=$img; return 0; }
         vm_cached "debian-base-$(vm_debian_suite)" "$(vm_key "$(vm_debian_suite)" "$VM_DEBIAN_MIRROR" "$VM_DEBIAN_PACKAGES" \
                 "$(declare -f vm_build_debian_base)")" vm_build_debian_base || return 1
         t0=$(vm_now)
@@ -624,9 +633,15 @@ vm_debian_image() {
         install -m 0644 "$rr"/*.service "$d/etc/systemd/system/"
         systemctl --root="$d" --quiet enable systemd-networkd.service sdi-real-test.service \
                 sdi-real-addrwatch.service || return 1
-        mke2fs -q -t ext4 -L "$VM_DEBIAN_LABEL" -d "$d" "$VM_RUN/debian.img" 1G >/dev/null || return 1
+        if [[ $kind == mpath ]]; then
+                install -m 0644 "$VM_DIR/multipath/multipath.conf" "$d/etc/multipath.conf"
+                systemctl --root="$d" --quiet enable multipathd.service multipathd.socket || return 1
+        else
+                systemctl --root="$d" --quiet disable multipathd.service multipathd.socket 2>/dev/null
+        fi
+        mke2fs -q -t ext4 -L "$VM_DEBIAN_LABEL" -d "$d" "$img" 1G >/dev/null || return 1
         rm -rf "$d"
-        VM_DEBIAN_IMG=$VM_RUN/debian.img
+        VM_DEBIAN_IMG=$img
         vm_log "assembled the Debian real root in $(vm_elapsed "$t0" "$(vm_now)") s"
 }
 
@@ -650,14 +665,15 @@ vm_sdiscsi_image() {
                 VM_SDI_WHY=$STACK_NO_MKINITCPIO VM_SDI_UNAVAILABLE=1
                 return 1
         fi
-        vm_cached "sd-iscsi-$VM_STACK-$VM_BUILDER${VM_SDI_TPM2:+-tpm2}" "$(vm_key "$VM_KVER" "$STACK_STAGE" \
-                "$(stack_pkgver "$STACK_ROOT" dracut-core dracut-network open-iscsi systemd)" \
-                "$VM_DIR/lib.sh" "$VM_DIR/units" "$VM_DIR/initcpio")" "vm_build_sdiscsi_$VM_BUILDER" ||
+        vm_cached "sd-iscsi-$VM_STACK-$VM_BUILDER${VM_SDI_TPM2:+-tpm2}${VM_SDI_MPATH:+-mpath}" "$(vm_key "$VM_KVER" "$STACK_STAGE" \
+                "$(stack_pkgver "$STACK_ROOT" dracut-core dracut-network open-iscsi systemd multipath-tools)" \
+                "$VM_DIR/lib.sh" "$VM_DIR/units" "$VM_DIR/initcpio" "$VM_DIR/multipath")" "vm_build_sdiscsi_$VM_BUILDER" ||
                 { VM_SDI_WHY="$VM_BUILDER failed (log: $VM_CACHE/sd-iscsi-$VM_STACK-$VM_BUILDER.log)"; return 1; }
 }
 
 vm_build_sdiscsi_dracut() {
-        local out=$1 etc=$VM_RUN/etc-iscsi
+        local out=$1 etc=$VM_RUN/etc-iscsi mpath=()
+        [[ -z ${VM_SDI_MPATH:-} ]] || mpath=("${VM_DRACUT_MPATH[@]}")
         if [[ -n $STACK_ROOT ]]; then
                 # Installed in the stack's root as a package: nothing asks for --omit iscsi.
                 vm_stack_dracut "$out" -m "$VM_DRACUT_BASE" --add sd-iscsi \
@@ -671,7 +687,7 @@ vm_build_sdiscsi_dracut() {
         sd_iscsi_tpm2=${VM_SDI_TPM2:-} in_staged_root "$STACK_STAGE" "$etc" dracut "${VM_DRACUT_COMMON[@]}" \
                 -m "$VM_DRACUT_BASE" --add sd-iscsi --omit iscsi \
                 --add-drivers "$VM_DRACUT_DRIVERS" --install "$VM_DRACUT_TOOLS" \
-                --include "$(vm_test_overlay)" / \
+                --include "$(vm_test_overlay)" / "${mpath[@]}" \
                 "$out" "$VM_KVER"
 }
 

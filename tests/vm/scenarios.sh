@@ -57,6 +57,11 @@ vm_image_for() {
                                 VM_IMAGE_WHY[$k]="swtpm is not installed" VM_SDI_UNAVAILABLE=1
                         elif VM_SDI_TPM2=yes vm_sdiscsi_image; then VM_IMAGES[$k]=$VM_CACHED
                         else VM_IMAGE_WHY[$k]=$VM_SDI_WHY; fi ;;
+                sd-iscsi-mpath)
+                        if ! command -v multipathd >/dev/null; then
+                                VM_IMAGE_WHY[$k]="multipath-tools is not installed" VM_SDI_UNAVAILABLE=1
+                        elif VM_SDI_MPATH=yes vm_sdiscsi_image; then VM_IMAGES[$k]=$VM_CACHED
+                        else VM_IMAGE_WHY[$k]=$VM_SDI_WHY; fi ;;
                 esac
                 VM_IMAGE_SKIP[$k]=$VM_SDI_UNAVAILABLE
         fi
