@@ -54,6 +54,42 @@ vm_mpath_cmdline() {
                 $VM_MPATH_PARAMS sditest.mpath
 }
 
+# The real root's expectations (vm_expect_real) on a multipath root. multipathd sets
+# every iSCSI path's recovery_tmo to its fast_io_fail_tmo (5 s by default), whatever
+# the node record says: on the second boot too, whose one path has the root disk's
+# default record (86400 s, noop-outs off). The first boot's sessions have the short
+# path settings of VM_MPATH_PARAMS.
+vm_expect_real_mpath() {
+        local i
+        vm_expect_real
+        for i in "${!VM_REAL_EXPECT[@]}"; do
+                VM_REAL_EXPECT[i]=${VM_REAL_EXPECT[i]/recovery_tmo=86400 ping_tmo=0/recovery_tmo=5 ping_tmo=0}
+        done
+        for i in "${!SC_EXPECT[@]}"; do
+                SC_EXPECT[i]=${SC_EXPECT[i]/recovery_tmo=86400 ping_tmo=0 recv_tmo=0/recovery_tmo=5 ping_tmo=5 recv_tmo=5}
+                SC_EXPECT[i]=${SC_EXPECT[i]/replacement_timeout=86400/replacement_timeout=5}
+        done
+        SC_EXPECT+=("SDI-REAL mpath multipathd=active maps=[^ ]+"
+                "SDI-REAL mpath-root /dev/mapper/"
+                "SDI-REAL mpath-addr eth0=$VM_GUEST4/24 forever")
+}
+
+# vm_mpath_first_boot: the multipath image and real root, the target on both portals,
+# the first boot's command line and expectations. Returns 1, with SC_FAIL set, without
+# a real root.
+vm_mpath_first_boot() {
+        SC_IMAGE=sd-iscsi-mpath
+        if ! vm_debian_image "$STACK_STAGE" mpath; then
+                SC_FAIL="cannot build the Debian real root (log: $VM_CACHE/debian-base.log)"
+                return 1
+        fi
+        vm_real_target
+        vm_mpath_net
+        SC_CMDLINE=$(vm_mpath_cmdline)
+        SC_END=halt
+        vm_expect_real_mpath
+}
+
 # Under the fsync writer in the real root, the path over eth1 is cut at the network
 # (tap3 down: no reset on either side) for VM_MPATH_CUT_S, then restored. The writer
 # must not see an error; dm-multipath fails the path over, and multipathd reinstates it
@@ -61,36 +97,15 @@ vm_mpath_cmdline() {
 sc_real_root_multipath() {
         local i
         SC_DESC="real root on dm-multipath over two portals: one path cut for ${VM_MPATH_CUT_S}s under an fsync loop"
-        SC_IMAGE=sd-iscsi-mpath
-        if ! vm_debian_image "$STACK_STAGE" mpath; then
-                SC_FAIL="cannot build the Debian real root (log: $VM_CACHE/debian-base.log)"
-                return
-        fi
-        vm_real_target
-        vm_mpath_net
-        SC_CMDLINE="$(vm_mpath_cmdline) sditest.writer sditest.writefor=$((VM_MPATH_CUT_S + 45))"
-        SC_END=halt
-        SC_TIMEOUT=$((VM_MPATH_CUT_S + 600))
-        SC_HOOK=fault_mpath_cut SC_CHECK=check_real_root_multipath
-        vm_expect_real
-        # multipathd sets every iSCSI path's recovery_tmo to its fast_io_fail_tmo (5 s by
-        # default), whatever the node record says: on the second boot too, whose one
-        # path has the root disk's default record (86400 s, noop-outs off).
-        for i in "${!VM_REAL_EXPECT[@]}"; do
-                VM_REAL_EXPECT[i]=${VM_REAL_EXPECT[i]/recovery_tmo=86400 ping_tmo=0/recovery_tmo=5 ping_tmo=0}
-        done
-        # Two sessions, on short path timeouts, in the first boot (the second has one
-        # path and the root disk's defaults).
+        vm_mpath_first_boot || return
         for i in "${!SC_EXPECT[@]}"; do
                 SC_EXPECT[i]=${SC_EXPECT[i]/sessions=1/sessions=2}
-                SC_EXPECT[i]=${SC_EXPECT[i]/recovery_tmo=86400 ping_tmo=0 recv_tmo=0/recovery_tmo=5 ping_tmo=5 recv_tmo=5}
-                SC_EXPECT[i]=${SC_EXPECT[i]/replacement_timeout=86400/replacement_timeout=5}
         done
+        SC_CMDLINE+=" sditest.writer sditest.writefor=$((VM_MPATH_CUT_S + 45))"
+        SC_TIMEOUT=$((VM_MPATH_CUT_S + 600))
+        SC_HOOK=fault_mpath_cut SC_CHECK=check_real_root_multipath
         SC_EXPECT+=("SDI-REAL record $STACK_ISCSI_DB_DIR/nodes/$VM_IQN_REAL/$VM_HOST4B,$VM_PORT,1/default mode=600 by=_Written_by_sd-iscsi_handoff replacement_timeout=5"
-                "SDI-REAL mpath multipathd=active maps=[^ ]+"
-                "SDI-REAL mpath-root /dev/mapper/"
                 "SDI-REAL mpath-table .* multipath .* [0-9]+:[0-9]+ ([0-9]+ )+[0-9]+:[0-9]+ "
-                "SDI-REAL mpath-addr eth0=$VM_GUEST4/24 forever"
                 "SDI-REAL mpath-addr eth1=$VM_GUEST4B/24 forever"
                 "SDI-REAL mpath-paths sd[a-z]+=active sd[a-z]+=active "
                 "SDI-REAL mpath-paths .*failed"
@@ -156,4 +171,31 @@ check_real_root_multipath() {
                 SC_FAIL="the path was back in use $(vm_elapsed "$up" "$back")s after its return (limit ${VM_MPATH_BACK_LIMIT_S}s)"
         fi
         vm_real_reboot "$figure" "$fsynced" "$off1"
+}
+
+# On demand: the second portal's network is down from the start. Its login gives up
+# the grace (rd.iscsi.grace=, 10 s by default) after the map's device appeared, and the
+# real root comes up on the map with one path (reported only: sditest.reportonly). Not
+# logged in later by itself: nothing in the real root knows the path (sd-iscsi(7)).
+sc_real_root_multipath_dead_path() {
+        local why="root device /dev/disk/by-label/$VM_DEBIAN_LABEL present, grace of 10s \(rd\.iscsi\.grace=\) over"
+        SC_DESC="real root on dm-multipath, the second portal unreachable at boot: the boot waits for it at most the grace"
+        vm_mpath_first_boot || return
+        vm_ns ip link set tap3 down
+        SC_CMDLINE+=" sditest.reportonly"
+        SC_TIMEOUT=420
+        SC_CHECK=check_real_root_multipath_dead_path
+        SC_EXPECT+=("SDI-INITRD login Giving up on $VM_IQN_REAL at $VM_HOST4B:$VM_PORT: $why after [0-9]+ attempt\(s\)\."
+                "SDI-INITRD unit sd-iscsi-login@cmdline-1\.service loaded failed failed .*changed=[0-9.]+"
+                "SDI-REAL mpath-paths-now sd[a-z]+=active\s*$"
+                "SDI-REAL show +Path: +session[0-9]+ LOGGED_IN, disk sd[a-z]+ \(LUN 1\), path of multipath ")
+}
+
+check_real_root_multipath_dead_path() {
+        local err
+        vm_mpath_net_undo
+        VM_T_UPTIME=$(grep -aoE 'SDI-REAL uptime=[0-9.]+' "$VM_CONSOLE" | head -1 | sed 's/.*=//')
+        vm_check_dead_path 10
+        err=$(grep -aoE 'SDI-INITRD login Giving up on .*Last error: .*' "$VM_CONSOLE" | head -1 | sed 's/.*Last error: //')
+        SC_FIGURE=${SC_FIGURE/dead path: ?/dead path: ${err:-?}}
 }
