@@ -42,8 +42,9 @@ STACK_MIRROR=${STACK_MIRROR:-$(stack_apt_mirror)}
 # udev, dracut-ng, open-iscsi, the kernel), what dracut-ng's own iscsi module needs for
 # the peer images (network-legacy: dhclient, pgrep), what real mkinitcpio needs
 # (bsdtar, busybox), the tpm2-tss libraries that systemd-creds loads for the TPM2
-# images (sd_iscsi_tpm2 / SD_ISCSI_TPM2), and what builds sd-iscsi.
-STACK_DEBIAN13_PACKAGES=systemd,systemd-sysv,udev,dracut-core,dracut-network,open-iscsi,linux-image-amd64,kmod,cpio,busybox,libarchive-tools,isc-dhcp-client,procps,iproute2,e2fsprogs,zstd,xz-utils,libtss2-esys-3.0.2-0t64,libtss2-mu-4.0.1-0t64,libtss2-rc0t64,libtss2-sys1t64,libtss2-tcti-device0t64,libtss2-tctildr0t64,build-essential,autoconf,automake,libtool,pkg-config,libsystemd-dev,libkmod-dev
+# images (sd_iscsi_tpm2 / SD_ISCSI_TPM2), multipath-tools for the multipath images, and
+# what builds sd-iscsi.
+STACK_DEBIAN13_PACKAGES=systemd,systemd-sysv,udev,dracut-core,dracut-network,open-iscsi,linux-image-amd64,kmod,cpio,busybox,libarchive-tools,isc-dhcp-client,procps,iproute2,e2fsprogs,zstd,xz-utils,libtss2-esys-3.0.2-0t64,libtss2-mu-4.0.1-0t64,libtss2-rc0t64,libtss2-sys1t64,libtss2-tcti-device0t64,libtss2-tctildr0t64,build-essential,autoconf,automake,libtool,pkg-config,libsystemd-dev,libkmod-dev,multipath-tools
 
 stack_build_debian13_base() {
         local out=$1 d

@@ -675,10 +675,19 @@ vm_build_sdiscsi_dracut() {
         local out=$1 etc=$VM_RUN/etc-iscsi mpath=()
         [[ -z ${VM_SDI_MPATH:-} ]] || mpath=("${VM_DRACUT_MPATH[@]}")
         if [[ -n $STACK_ROOT ]]; then
+                # dracut-ng's multipath module writes a configuration of its own over an
+                # --include'd one when the system has none: the system's, as on a real one.
+                rm -f "$STACK_ROOT/etc/multipath.conf"
+                if ((${#mpath[@]})); then
+                        install -m 0644 "$VM_DIR/multipath/multipath.conf" "$STACK_ROOT/etc/multipath.conf"
+                        mpath=("${mpath[@]:0:4}")
+                fi
                 # Installed in the stack's root as a package: nothing asks for --omit iscsi.
                 vm_stack_dracut "$out" -m "$VM_DRACUT_BASE" --add sd-iscsi \
-                        --add-drivers "$VM_DRACUT_DRIVERS" --install "$VM_DRACUT_TOOLS"
-                return
+                        --add-drivers "$VM_DRACUT_DRIVERS" --install "$VM_DRACUT_TOOLS" "${mpath[@]}"
+                local rc=$?
+                rm -f "$STACK_ROOT/etc/multipath.conf"
+                return $rc
         fi
         # An empty /etc/iscsi: the image must not depend on the build host's.
         mkdir -p "$etc"
@@ -704,9 +713,14 @@ vm_build_sdiscsi_mkinitcpio() {
                 echo "HOOKS=(${VM_MKINITCPIO_HOOKS})"
                 echo "COMPRESSION=cat"
                 [[ -z ${VM_SDI_TPM2:-} ]] || echo "SD_ISCSI_TPM2=1"
+                [[ -z ${VM_SDI_MPATH:-} ]] || echo "SD_ISCSI_MULTIPATH=1"
         } >"$src/sdi-mkinitcpio.conf"
+        # The hook takes the system's /etc/multipath.conf, as it would on a real one.
+        rm -f "$STACK_ROOT/etc/multipath.conf"
+        [[ -z ${VM_SDI_MPATH:-} ]] || install -m 0644 "$VM_DIR/multipath/multipath.conf" "$STACK_ROOT/etc/multipath.conf"
         stack_exec mkinitcpio -k "$VM_KVER" -c /usr/src/sdi-mkinitcpio.conf -g /usr/src/sdi-image \
                 >"$VM_RUN/mkinitcpio.log" 2>&1
+        rm -f "$STACK_ROOT/etc/multipath.conf"
         cat "$VM_RUN/mkinitcpio.log"
         stack_mkinitcpio_judge "$VM_RUN/mkinitcpio.log" "$src/sdi-image" && mv "$src/sdi-image" "$out"
 }

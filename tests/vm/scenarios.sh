@@ -58,8 +58,8 @@ vm_image_for() {
                         elif VM_SDI_TPM2=yes vm_sdiscsi_image; then VM_IMAGES[$k]=$VM_CACHED
                         else VM_IMAGE_WHY[$k]=$VM_SDI_WHY; fi ;;
                 sd-iscsi-mpath)
-                        if ! command -v multipathd >/dev/null; then
-                                VM_IMAGE_WHY[$k]="multipath-tools is not installed" VM_SDI_UNAVAILABLE=1
+                        if [[ ! -x ${STACK_ROOT:-}/usr/sbin/multipathd && ! -x ${STACK_ROOT:-}/sbin/multipathd ]]; then
+                                VM_IMAGE_WHY[$k]="multipath-tools is not installed in the $VM_STACK root" VM_SDI_UNAVAILABLE=1
                         elif VM_SDI_MPATH=yes vm_sdiscsi_image; then VM_IMAGES[$k]=$VM_CACHED
                         else VM_IMAGE_WHY[$k]=$VM_SDI_WHY; fi ;;
                 esac
