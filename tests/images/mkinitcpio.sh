@@ -230,6 +230,31 @@ test_mkinitcpio_tpm2() {
         t_end
 }
 
+# SD_ISCSI_MULTIPATH=1: multipathd (enabled), its tools, plugins, rules and modules, and
+# the system's multipath.conf; without it, none. The real mkinitcpio boots it on debian13
+# (tests/vm: real-root-multipath).
+test_mkinitcpio_multipath() {
+        [[ " $STACK_BUILDERS " == *" mkinitcpio "* ]] && return 0
+        command -v multipathd >/dev/null || return 0
+        t_begin "mkinitcpio: SD_ISCSI_MULTIPATH=1 adds multipathd, enabled, with its plugins, rules and modules; the default none"
+        printf 'SD_ISCSI_MULTIPATH=1\n' >"$WORK/mkinitcpio-mpath.conf"
+        emul mpath -c "$WORK/mkinitcpio-mpath.conf" base systemd sd-iscsi
+        emul_assert_clean_build
+        emul_assert_sd_iscsi
+        emul_kmods dm_multipath
+        local f
+        for f in usr/bin/multipathd usr/bin/multipath usr/bin/kpartx usr/bin/dmsetup \
+                usr/lib/multipath/libchecktur.so usr/lib/udev/rules.d/60-multipath.rules \
+                usr/lib/systemd/system/multipathd.service etc/systemd/system/sysinit.target.wants/multipathd.service; do
+                [[ -e $EMUL_DIR/root/$f || -L $EMUL_DIR/root/$f ]] || t_err "missing: /$f"
+        done
+        [[ -e $EMUL_DIR/root/usr/lib/systemd/system/multipathd.socket ]] && t_err "multipathd.socket is in the image"
+        emul plain base systemd sd-iscsi
+        emul_assert_clean_build
+        [[ -e $EMUL_DIR/root/usr/bin/multipathd ]] && t_err "multipathd without SD_ISCSI_MULTIPATH"
+        t_end
+}
+
 test_mkinitcpio_needs_systemd() {
         local hooks
         for hooks in "base sd-iscsi" "base sd-iscsi systemd"; do
@@ -328,6 +353,7 @@ run_mkinitcpio_tests() {
         test_mkinitcpio_generic
         test_mkinitcpio_all_nics
         test_mkinitcpio_tpm2
+        test_mkinitcpio_multipath
         test_mkinitcpio_needs_systemd
         test_mkinitcpio_help
         if [[ " $STACK_BUILDERS " == *" mkinitcpio "* ]]; then
