@@ -1,3 +1,4 @@
+#!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=bash
 # Sourced by bench/run (section storm, with BENCH_STORM_REAL=1), or run alone:
