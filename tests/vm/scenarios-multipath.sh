@@ -24,9 +24,9 @@ VM_MPATH_CUT_S=${VM_MPATH_CUT_S:-30}
 # under way when the path returns can wait out its 15 s login timeout first) and
 # multipathd's checker (every 2 s). Seen: 5 to 19 s.
 VM_MPATH_BACK_LIMIT_S=${VM_MPATH_BACK_LIMIT_S:-30}
-VM_MPATH_PARAMS="rd.iscsi.param=node.session.timeo.replacement_timeout=5
-        rd.iscsi.param=node.conn[0].timeo.noop_out_interval=5
-        rd.iscsi.param=node.conn[0].timeo.noop_out_timeout=15"
+VM_MPATH_PARAMS=(rd.iscsi.param=node.session.timeo.replacement_timeout=5
+        "rd.iscsi.param=node.conn[0].timeo.noop_out_interval=5"
+        "rd.iscsi.param=node.conn[0].timeo.noop_out_timeout=15")
 
 # The second network: its own bridge and tap (tap3), and a tgtd portal on it.
 vm_mpath_net() {
@@ -54,7 +54,7 @@ vm_mpath_cmdline() {
         echo "ip=$VM_GUEST4::$VM_HOST4:255.255.255.0::eth0:none ip=$VM_GUEST4B:::255.255.255.0::eth1:none" \
                 "netroot=iscsi:$VM_HOST4::::$VM_IQN_REAL netroot=iscsi:$VM_HOST4B::::$VM_IQN_REAL" \
                 "root=LABEL=$VM_DEBIAN_LABEL rw rd.iscsi.initiator=$VM_INITIATOR printk.devkmsg=on" \
-                $VM_MPATH_PARAMS sditest.mpath
+                "${VM_MPATH_PARAMS[@]}" sditest.mpath
 }
 
 # The real root's expectations (vm_expect_real) on a multipath root. multipathd sets
