@@ -368,10 +368,11 @@ VM_DRACUT_DRIVERS="virtio_pci virtio_net ext4 sd_mod iscsi_tcp"
 # bash: the test units are bash scripts, and dracut-ng leaves bash out unless asked.
 VM_DRACUT_TOOLS="bash ip grep journalctl systemctl find stat tr cut"
 
-# A multipath root (VM_SDI_MPATH): dracut's multipath module and the test's
-# multipath.conf (tests/vm/multipath/), which the build host does not have.
-VM_DRACUT_MPATH=(--add multipath --add-drivers "dm_multipath dm_round_robin"
-        --include "$VM_DIR/multipath/multipath.conf" /etc/multipath.conf)
+# A multipath root (VM_SDI_MPATH): dracut's multipath module, and on this machine the
+# test's multipath.conf (tests/vm/multipath/), which it does not have (a stack's root
+# gets the file in its /etc for the build).
+VM_DRACUT_MPATH=(--add multipath --add-drivers "dm_multipath dm_round_robin")
+VM_DRACUT_MPATH_CONF=(--include "$VM_DIR/multipath/multipath.conf" /etc/multipath.conf)
 
 # vm_stack_dracut OUT DRACUT-ARG…: the stack's dracut makes OUT for the stack's kernel,
 # with the test overlay. In the Debian 13 root the overlay, drop-ins and the image pass
@@ -665,10 +666,11 @@ vm_sdiscsi_image() {
                 VM_SDI_WHY=$STACK_NO_MKINITCPIO VM_SDI_UNAVAILABLE=1
                 return 1
         fi
-        vm_cached "sd-iscsi-$VM_STACK-$VM_BUILDER${VM_SDI_TPM2:+-tpm2}${VM_SDI_MPATH:+-mpath}" "$(vm_key "$VM_KVER" "$STACK_STAGE" \
+        local name=sd-iscsi-$VM_STACK-$VM_BUILDER${VM_SDI_TPM2:+-tpm2}${VM_SDI_MPATH:+-mpath}
+        vm_cached "$name" "$(vm_key "$VM_KVER" "$STACK_STAGE" \
                 "$(stack_pkgver "$STACK_ROOT" dracut-core dracut-network open-iscsi systemd multipath-tools)" \
                 "$VM_DIR/lib.sh" "$VM_DIR/units" "$VM_DIR/initcpio" "$VM_DIR/multipath")" "vm_build_sdiscsi_$VM_BUILDER" ||
-                { VM_SDI_WHY="$VM_BUILDER failed (log: $VM_CACHE/sd-iscsi-$VM_STACK-$VM_BUILDER.log)"; return 1; }
+                { VM_SDI_WHY="$VM_BUILDER failed (log: $VM_CACHE/$name.log)"; return 1; }
 }
 
 vm_build_sdiscsi_dracut() {
@@ -678,10 +680,8 @@ vm_build_sdiscsi_dracut() {
                 # dracut-ng's multipath module writes a configuration of its own over an
                 # --include'd one when the system has none: the system's, as on a real one.
                 rm -f "$STACK_ROOT/etc/multipath.conf"
-                if ((${#mpath[@]})); then
+                ((${#mpath[@]} == 0)) ||
                         install -m 0644 "$VM_DIR/multipath/multipath.conf" "$STACK_ROOT/etc/multipath.conf"
-                        mpath=("${mpath[@]:0:4}")
-                fi
                 # Installed in the stack's root as a package: nothing asks for --omit iscsi.
                 vm_stack_dracut "$out" -m "$VM_DRACUT_BASE" --add sd-iscsi \
                         --add-drivers "$VM_DRACUT_DRIVERS" --install "$VM_DRACUT_TOOLS" "${mpath[@]}"
@@ -696,7 +696,7 @@ vm_build_sdiscsi_dracut() {
         sd_iscsi_tpm2=${VM_SDI_TPM2:-} in_staged_root "$STACK_STAGE" "$etc" dracut "${VM_DRACUT_COMMON[@]}" \
                 -m "$VM_DRACUT_BASE" --add sd-iscsi --omit iscsi \
                 --add-drivers "$VM_DRACUT_DRIVERS" --install "$VM_DRACUT_TOOLS" \
-                --include "$(vm_test_overlay)" / "${mpath[@]}" \
+                --include "$(vm_test_overlay)" / "${mpath[@]}" ${mpath:+"${VM_DRACUT_MPATH_CONF[@]}"} \
                 "$out" "$VM_KVER"
 }
 
