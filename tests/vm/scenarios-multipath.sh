@@ -10,8 +10,9 @@
 # themselves fail fast (replacement_timeout 5 s, a noop-out every 5 s, 15 s to answer
 # it): dm-multipath, not the session, queues. 15 s, not 5: between the initrd's iscsid
 # and the real root's no daemon recovers a connection, and a TCG guest once went 10 s
-# without a reply on both paths there, which failed both for good (sd-iscsi(7)). The real root's test (tests/vm/realroot/sdi-real-test,
-# sditest.mpath) reports the map and each path's state whenever it changes.
+# without a reply on both paths there, which failed both for good (sd-iscsi(7)). The
+# real root's test (tests/vm/realroot/sdi-real-test, sditest.mpath) reports the map and
+# each path's state whenever it changes.
 
 VM_SCENARIOS+=(real-root-multipath)
 
