@@ -433,6 +433,21 @@ static const KernelSession *find_sid(const KernelSession *k, size_t n, unsigned 
         return NULL;
 }
 
+/* A session as show finds one: its device, target and portal, its state (none: NULL) and
+ * its disk on LUN 1. */
+static void put_path(const char *root, unsigned sid, const char *target, const char *address, const char *state,
+                     const char *disk) {
+        char rel[64];
+
+        put_session_device(root, sid);
+        put_session(root, sid, target, address, NULL);
+        if (state) {
+                snprintf(rel, sizeof rel, "sys/class/iscsi_session/session%u/state", sid);
+                put(root, rel, state);
+        }
+        put_disk(root, sid, 1, disk);
+}
+
 START_TEST(test_kernel_disks) {
         /* glob(7)'s special characters in the sysfs root are taken as written. */
         char root[] = "/tmp/test-handoff[*?].XXXXXX", sysfs[64];
@@ -647,10 +662,7 @@ START_TEST(test_show_path) {
         _cleanup_free_ char *text = NULL, *json = NULL;
 
         ck_assert_ptr_nonnull(mkdtemp(root));
-        put_session_device(root, 1);
-        put_session(root, 1, IQN ":t", "10.0.2.2", NULL);
-        put(root, "sys/class/iscsi_session/session1/state", "LOGGED_IN\n");
-        put_disk(root, 1, 1, "sda");
+        put_path(root, 1, IQN ":t", "10.0.2.2", "LOGGED_IN\n", "sda");
 
         text = show_paths(root, "netroot=iscsi:10.0.2.2::::" IQN ":t", false);
         ck_assert_ptr_nonnull(strstr(text,
@@ -686,15 +698,9 @@ START_TEST(test_show_multipath) {
         _cleanup_free_ char *text = NULL, *json = NULL;
 
         ck_assert_ptr_nonnull(mkdtemp(root));
-        put_session_device(root, 1);
-        put_session(root, 1, IQN ":mp", "10.0.2.2", NULL);
-        put(root, "sys/class/iscsi_session/session1/state", "LOGGED_IN\n");
-        put_disk(root, 1, 1, "sda");
+        put_path(root, 1, IQN ":mp", "10.0.2.2", "LOGGED_IN\n", "sda");
         put_holder(root, 1, 1, "sda", "dm-0", "mpatha\n", "mpath-36001405c0ffee\n");
-        put_session_device(root, 2);
-        put_session(root, 2, IQN ":mp", "10.0.2.3", NULL);
-        put(root, "sys/class/iscsi_session/session2/state", "FAILED\n");
-        put_disk(root, 2, 1, "sdb");
+        put_path(root, 2, IQN ":mp", "10.0.2.3", "FAILED\n", "sdb");
         put_holder(root, 2, 1, "sdb", "dm-0", "mpatha\n", "mpath-36001405c0ffee\n");
 
         text = show_paths(root, MP_CMDLINE, false);
@@ -754,14 +760,9 @@ START_TEST(test_show_path_other_holder) {
         _cleanup_free_ char *text = NULL, *json = NULL;
 
         ck_assert_ptr_nonnull(mkdtemp(root));
-        put_session_device(root, 1);
-        put_session(root, 1, IQN ":mp", "10.0.2.2", NULL);
-        put_disk(root, 1, 1, "sda");
+        put_path(root, 1, IQN ":mp", "10.0.2.2", NULL, "sda");
         put_holder(root, 1, 1, "sda", "dm-1", "vg-root\n", "LVM-Yk3fHk0a\n");
-        put_session_device(root, 2);
-        put_session(root, 2, IQN ":mp", "10.0.2.3", NULL);
-        put(root, "sys/class/iscsi_session/session2/state", "LOGGED_IN\n");
-        put_disk(root, 2, 1, "sdb");
+        put_path(root, 2, IQN ":mp", "10.0.2.3", "LOGGED_IN\n", "sdb");
         put_holder(root, 2, 1, "sdb", "dm-1", "vg-root\n", "LVM-Yk3fHk0a\n");
 
         text = show_paths(root, MP_CMDLINE, false);
